@@ -1,0 +1,150 @@
+"""Load and validate `config.yaml`.
+
+Every problem is a `ConfigError` (exit 2) naming the file and the key, so a
+maintainer editing the file on a server sees exactly what to fix. Defaults live
+here, in one place, and are documented in the shipped config.yaml.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from pipeline.errors import ConfigError
+from pipeline.parse import normalize_blog_url
+
+REPO_CONFIG = Path(__file__).resolve().parents[1] / "config.yaml"
+DEFAULT_USER_AGENT = "blogger-archive/0.1 (+https://github.com/insp-r/blogger-archive)"
+
+
+@dataclass(slots=True)
+class HttpConfig:
+    user_agent: str = DEFAULT_USER_AGENT
+    delay_seconds: float = 1.0
+    timeout_seconds: float = 30.0
+    max_retries: int = 5
+    backoff_factor: float = 1.0
+    page_size: int = 150
+    overlap_minutes: int = 1440
+    respect_robots_txt: bool = True
+
+
+@dataclass(slots=True)
+class BlogConfig:
+    url: str
+    name: str | None = None
+
+
+@dataclass(slots=True)
+class Config:
+    path: Path | None
+    blogs: list[BlogConfig] = field(default_factory=list)
+    database: Path = Path("archive/archive.db")
+    raw_dir: Path = Path("archive/raw")
+    http: HttpConfig = field(default_factory=HttpConfig)
+    iframe_allowlist: list[str] = field(default_factory=list)
+    countries: dict[str, Any] | None = None   # raw `countries:` section (aliases …)
+    themes: list[dict[str, Any]] | None = None  # raw `themes:` vocabulary
+
+
+# key → (expected type(s), human name) for the scalar keys under `http:`
+_HTTP_TYPES: dict[str, tuple[tuple[type, ...], str]] = {
+    "user_agent": ((str,), "a string"),
+    "delay_seconds": ((int, float), "a number of seconds"),
+    "timeout_seconds": ((int, float), "a number of seconds"),
+    "max_retries": ((int,), "a whole number"),
+    "backoff_factor": ((int, float), "a number"),
+    "page_size": ((int,), "a whole number"),
+    "overlap_minutes": ((int,), "a whole number"),
+    "respect_robots_txt": ((bool,), "true or false"),
+}
+
+
+def load_config(path: str | Path | None = None, *, required: bool = False) -> Config:
+    """Read the config at `path` (or $BLOGGER_ARCHIVE_CONFIG, or ./config.yaml).
+
+    A missing default file is fine (built-in defaults) unless `required`; a
+    missing file that was named explicitly is an error.
+    """
+    explicit = path is not None or "BLOGGER_ARCHIVE_CONFIG" in os.environ
+    path = Path(path or os.environ.get("BLOGGER_ARCHIVE_CONFIG") or "config.yaml")
+    if not path.exists():
+        if explicit or required:
+            raise ConfigError(f"config file not found: {path}")
+        return Config(path=None)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read config ({exc})") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise ConfigError(f"{path}: invalid YAML{where}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: the config must be a mapping of keys, not {type(raw).__name__}")
+    return parse_config(raw, path)
+
+
+def parse_config(raw: dict[str, Any], path: Path | None) -> Config:
+    where = str(path or "config")
+
+    def fail(key: str, problem: str) -> ConfigError:
+        return ConfigError(f"{where}: key '{key}' {problem}")
+
+    known = {"blogs", "database", "raw_dir", "http", "iframe_allowlist", "countries", "themes"}
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise fail(unknown[0], f"is not a known setting (known: {', '.join(sorted(known))})")
+    cfg = Config(path=path)
+    blogs = raw.get("blogs") or []
+    if not isinstance(blogs, list):
+        raise fail("blogs", "must be a list of {url: ...} entries")
+    for i, item in enumerate(blogs):
+        if isinstance(item, str):
+            item = {"url": item}
+        if not isinstance(item, dict) or not isinstance(item.get("url"), str):
+            raise fail(f"blogs[{i}].url", "must be a blog URL string")
+        cfg.blogs.append(BlogConfig(url=normalize_blog_url(item["url"]), name=item.get("name")))
+    for key in ("database", "raw_dir"):
+        if key in raw:
+            if not isinstance(raw[key], str) or not raw[key]:
+                raise fail(key, "must be a file path string")
+            setattr(cfg, key, Path(raw[key]))
+    http = raw.get("http") or {}
+    if not isinstance(http, dict):
+        raise fail("http", "must be a mapping")
+    for key, value in http.items():
+        if key not in _HTTP_TYPES:
+            raise fail(f"http.{key}", f"is not a known setting (known: {', '.join(_HTTP_TYPES)})")
+        types, name = _HTTP_TYPES[key]
+        if isinstance(value, bool) and bool not in types or not isinstance(value, types):
+            raise fail(f"http.{key}", f"must be {name}, got {value!r}")
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
+            raise fail(f"http.{key}", f"must not be negative, got {value!r}")
+        setattr(cfg.http, key, value)
+    if cfg.http.page_size < 1:
+        raise fail("http.page_size", "must be at least 1")
+    allow = raw.get("iframe_allowlist", [])
+    if not isinstance(allow, list) or not all(isinstance(h, str) for h in allow):
+        raise fail("iframe_allowlist", "must be a list of host names")
+    cfg.iframe_allowlist = list(allow)
+    if raw.get("countries") is not None and not isinstance(raw["countries"], dict):
+        raise fail("countries", "must be a mapping")
+    cfg.countries = raw.get("countries")
+    if raw.get("themes") is not None:
+        themes = raw["themes"]
+        if not isinstance(themes, list) or not all(
+            isinstance(t, dict) and isinstance(t.get("id"), str) for t in themes
+        ):
+            raise fail("themes", "must be a list of {id, label, terms} entries")
+        cfg.themes = themes
+    return cfg
+
+
+def database_path(cfg: Config, override: str | Path | None) -> Path:
+    """--db, then $BLOGGER_ARCHIVE_DB, then the config's `database`."""
+    return Path(override or os.environ.get("BLOGGER_ARCHIVE_DB") or cfg.database)
