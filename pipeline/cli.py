@@ -70,11 +70,12 @@ class Progress:
         if not self.enabled:
             yield lambda phase, done, total: None
             return
+        from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
         with Progress("[progress.description]{task.description}", BarColumn(),
                       MofNCompleteColumn(), TimeElapsedColumn(), transient=True,
-                      console=None) as bar:
+                      console=Console(stderr=True)) as bar:
             self._bar = bar
 
             def update(phase: str, done: int, total: int | None) -> None:

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import lxml.etree as etree
@@ -505,6 +506,7 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+_COMMENTS_FEED_RE = re.compile(rb"/feeds/(\d+)/comments/default")
 _JUMP_RE = re.compile(r"<a\b[^>]*href=['\"][^'\"]*#more['\"][^>]*>", re.I)
 
 
@@ -664,6 +666,23 @@ class PostPage:
     dynamic_views: bool
 
 
+def _date_near(body: Any) -> str | None:
+    """`.published[datetime]` of the post itself: the nearest one around its body.
+
+    Themes also date the posts of "related"/"popular" widgets, so a page-wide
+    search would date a static page by somebody else's post.
+    """
+    node = body
+    for _ in range(4):
+        if node is None:
+            return None
+        dated = node.select_one(".published[datetime]")
+        if dated is not None:
+            return dated["datetime"]
+        node = node.parent
+    return None
+
+
 def parse_post_html(data: bytes, *, url: str | None = None,
                     iframe_hosts: Iterable[str] = DEFAULT_IFRAME_HOSTS) -> PostPage:
     """A Blogger post page → body, date and labels.
@@ -681,19 +700,18 @@ def parse_post_html(data: bytes, *, url: str | None = None,
     meta = soup.select_one("meta[itemprop=postId]")
     if meta and meta.get("content"):
         post_id = meta["content"]
-    elif body is not None and (body.get("id") or "").startswith("post-body-"):
+    elif body is not None and re.fullmatch(r"post-body-\d+", body.get("id") or ""):
         post_id = body["id"][len("post-body-"):]
-    published = None
+    else:
+        # The post's own comments feed link; absent on 404 and static pages.
+        m = _COMMENTS_FEED_RE.search(data)
+        post_id = m.group(1).decode() if m else None
     abbr = soup.select_one("abbr.published[title]")
-    time_el = soup.select_one("time.published[datetime]")
-    if abbr is not None:
-        published = abbr["title"]
-    elif time_el is not None:
-        published = time_el["datetime"]
-    labels = [a.get_text(strip=True) for a in soup.select(".post-labels a[rel=tag]")]
-    if not labels:
-        labels = [a.get_text(strip=True) for a in soup.select(".post-labels a")]
-    title_el = soup.select_one(".post-title")
+    published = abbr["title"] if abbr is not None else _date_near(body)
+    labels = [a.get_text(strip=True) for a in soup.select(".post-labels a[rel=tag]")] \
+        or [a.get_text(strip=True) for a in soup.select(".post-labels a")] \
+        or [a.get_text(strip=True) for a in soup.select("a[rel=tag]")]
+    title_el = soup.select_one(".post-title") or soup.select_one(".entry-title")
     # Dynamic Views names its theme in the page's settings JSON; other themes only
     # carry "dynamicViewsScriptSrc" URLs, so the bare word is not enough.
     dynamic = b"'Dynamic Views'" in data or b'"Dynamic Views"' in data

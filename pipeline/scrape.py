@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import urlsplit
 from urllib.robotparser import RobotFileParser
 
@@ -110,17 +111,26 @@ class WarcLog:
             self._fh.flush()
             return offset, self._fh.tell() - offset
 
-    def write_resource(self, uri: str, data: bytes, content_type: str) -> tuple[int, int]:
-        """A file that did not come over HTTP (a Blogger export) as a `resource` record."""
+    def write_resource(self, uri: str, stream: BinaryIO,
+                       content_type: str) -> tuple[int, int, str]:
+        """A file that did not come over HTTP (a Blogger export) as a `resource` record.
+
+        Streamed (exports reach hundreds of MB); returns (offset, length, sha256).
+        """
+        digest = hashlib.sha256()
+        size = 0
+        for chunk in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(chunk)
+            size += len(chunk)
+        stream.seek(0)
         with self._lock:
             offset = self._fh.tell()
             record = self._writer.create_warc_record(
-                uri, "resource", payload=io.BytesIO(data), length=len(data),
-                warc_content_type=content_type,
+                uri, "resource", payload=stream, length=size, warc_content_type=content_type,
             )
             self._writer.write_record(record)
             self._fh.flush()
-            return offset, self._fh.tell() - offset
+            return offset, self._fh.tell() - offset, digest.hexdigest()
 
     def close(self) -> tuple[str, str]:
         """Close and rename; returns (old name, new name) for the captures index."""

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import logging
 import os
 import socket
 import sqlite3
@@ -109,7 +110,12 @@ def serve(
         _start_reloader(db_path, host=host, port=port, archive_dir=archive_dir,
                         iframe_hosts=iframe_hosts)
     sock = bind_socket(host, port)
-    make_server(ds).run(sockets=[sock])
+    server = make_server(ds)
+    # uvicorn announces the address only for sockets it binds itself.
+    shown = f"[{host}]" if ":" in host and not host.startswith("[") else host
+    logging.getLogger("uvicorn.error").info(
+        "Serving the archive on http://%s:%d/ (search: /search; Ctrl-C to stop)", shown, port)
+    server.run(sockets=[sock])
 
 
 def is_loopback(host: str) -> bool:
@@ -129,8 +135,10 @@ def bind_socket(host: str, port: int) -> socket.socket:
         infos = socket.getaddrinfo(host.strip("[]"), port, type=socket.SOCK_STREAM)
     except socket.gaierror as e:
         raise ConfigError(f"cannot resolve host {host!r}: {e.strerror}") from None
-    family, _, _, _, address = infos[0]
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    family, kind, proto, _, address = infos[0]
+    # proto must be IPPROTO_TCP (not 0): asyncio only sets TCP_NODELAY on accepted
+    # sockets that say so, and without it keep-alive responses stall 40 ms (Nagle).
+    sock = socket.socket(family, kind, proto)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind(address)

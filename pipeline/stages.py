@@ -8,6 +8,8 @@ and `Importer` loads a Blogger export file. The CLI only wires them together.
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import json
 import signal
 import threading
@@ -30,6 +32,7 @@ from pipeline import store
 from pipeline.config import Config
 from pipeline.errors import (
     ArchiveError,
+    ConfigError,
     FeedError,
     FeedsOffError,
     FetchError,
@@ -337,7 +340,7 @@ class BlogRun:
         try:
             resp = self._get(post.url, "html")
             parsed = parse_post_html(resp.body, url=post.url, iframe_hosts=self.iframe_hosts)
-            if parsed.content_html is None and parsed.dynamic_views:
+            if parsed.content_html is None:  # Dynamic Views draws bodies in JS: try mobile
                 mobile = post.url + ("&" if "?" in post.url else "?") + "m=1"
                 resp = self._get(mobile, "html")
                 parsed = parse_post_html(resp.body, url=mobile, iframe_hosts=self.iframe_hosts)
@@ -427,11 +430,23 @@ def apply_post_page(post: PostRecord, parsed: Any) -> None:
 # --------------------------------------------------------------------- extract
 
 
-def extractor_version() -> str:
-    """Figures + countries + themes versions: a change re-extracts every post."""
+def extractor_version(cfg: Config) -> str:
+    """Figures + countries + themes versions and the vocabularies in use.
+
+    A new extractor, or an edited `themes:`/`countries:` section, re-extracts
+    every post on the next run.
+    """
     from pipeline.extract import countries, figures, themes
 
-    return f"f{figures.EXTRACTOR_VERSION}.c{countries.TAGGER_VERSION}.t{themes.TAGGER_VERSION}"
+    vocab = json.dumps(
+        [cfg.themes if cfg.themes is not None else countries.load_config_section("themes"),
+         cfg.countries if cfg.countries is not None
+         else countries.load_config_section("countries")],
+        sort_keys=True, ensure_ascii=False, default=str,
+    )
+    digest = hashlib.sha256(vocab.encode()).hexdigest()[:8]
+    return (f"f{figures.EXTRACTOR_VERSION}.c{countries.TAGGER_VERSION}"
+            f".t{themes.TAGGER_VERSION}.v{digest}")
 
 
 class Extractor:
@@ -444,7 +459,16 @@ class Extractor:
         self.cfg = cfg
         self.db = db
         self.progress = progress
-        self.version = extractor_version()
+        self.version = extractor_version(cfg)
+        from pipeline.extract.countries import tag_countries
+        from pipeline.extract.themes import tag_themes
+
+        try:  # compile the vocabularies now, so a bad one is a config error, not a crash
+            tag_themes("", vocabulary=cfg.themes)
+            tag_countries("", aliases=cfg.countries)
+        except (ValueError, TypeError, KeyError) as exc:
+            where = cfg.path or "config.yaml"
+            raise ConfigError(f"{where}: key 'themes' or 'countries' is invalid ({exc})") from None
 
     def findings(self, post: dict) -> store.Findings:
         from pipeline.extract.countries import tag_countries
@@ -536,7 +560,11 @@ class Replayer:
             contents = parse_export(exchange.body, blog_url=_blog_url_of(capture["url"]),
                                     iframe_hosts=self.iframe_hosts)
             with store.transaction(self.db):
-                save_export(self.db, contents, seen_at)
+                if contents.blog is not None:
+                    store.save_blog(self.db, contents.blog)
+                store.save_posts(self.db, contents.posts, seen_at=seen_at, origin="export")
+                store.save_comments(self.db, contents.comments, seen_at=seen_at)
+                store.save_pages(self.db, contents.pages, seen_at=seen_at)
             return []
         if kind == "html":
             return []  # merged into the posts of the feed page that needed it
@@ -573,55 +601,57 @@ def _blog_url_of(uri: str) -> str | None:
 # ---------------------------------------------------------------------- import
 
 
-def save_export(db: sqlite_utils.Database, contents: Any, seen_at: str) -> store.SaveCounts:
-    """Store everything of a parsed export (the caller holds the transaction)."""
-    if contents.blog is not None:
-        store.save_blog(db, contents.blog)
-    counts = store.save_posts(db, contents.posts, seen_at=seen_at, origin="export")
-    store.save_comments(db, contents.comments, seen_at=seen_at)
-    store.save_pages(db, contents.pages, seen_at=seen_at)
-    return counts
-
-
 def import_file(cfg: Config, db: sqlite_utils.Database, path: Path, *,
                 blog_url: str | None = None) -> dict[str, Any]:
-    """Load a Blogger export file; the file itself is kept as a WARC `resource` record."""
-    from pipeline.parse_export import parse_export
+    """Load a Blogger export file, streamed in batches (one transaction each).
 
-    data = path.read_bytes()
+    The file itself is kept as a WARC `resource` record, so `parse --all` can
+    rebuild from it like from any capture.
+    """
+    from pipeline.parse_export import iter_export
+
     if blog_url:
         blog_url = normalize_blog_url(blog_url)
-    contents = parse_export(data, blog_url=blog_url, iframe_hosts=frozenset(cfg.iframe_allowlist))
+    batches = iter_export(path, blog_url=blog_url, iframe_hosts=frozenset(cfg.iframe_allowlist),
+                          name=str(path))
+    first = next(batches)  # raises InputFileError before anything is written
     started = utc_now()
-    blog_id = contents.blog.id if contents.blog else None
-    run_id = store.start_run(db, blog_id=blog_id, started_at=started, full=False,
-                             command="import")
+    run_id = store.start_run(db, blog_id=None, started_at=started, full=False, command="import")
     stamp = started.replace(":", "").replace("-", "")[:15]
     warc = WarcLog(Path(cfg.raw_dir), f"import-{stamp}-r{run_id}")
     uri = f"{path.resolve().as_uri()}#blog_url={blog_url or ''}"
-    offset, length = warc.write_resource(uri, data, "application/atom+xml")
-    old, new = warc.close()
+    with open(path, "rb") as fh:
+        offset, length, digest = warc.write_resource(uri, fh, "application/atom+xml")
+    warc.close()
+    counts = store.SaveCounts()
+    report = dict.fromkeys(("posts", "drafts", "deleted", "comments", "pages"), 0)
+    summary = None
+    for batch in itertools.chain([first], batches):
+        with store.transaction(db):
+            counts.add(store.save_posts(db, batch.posts, seen_at=started, origin="export"))
+            store.save_comments(db, batch.comments, seen_at=started)
+            store.save_pages(db, batch.pages, seen_at=started)
+        report["posts"] += len(batch.posts)
+        report["drafts"] += sum(p.status == "draft" for p in batch.posts)
+        report["deleted"] += sum(p.status == "deleted" for p in batch.posts)
+        report["comments"] += len(batch.comments)
+        report["pages"] += len(batch.pages)
+        summary = batch.summary or summary
+    assert summary is not None
+    blog_id = summary.blog.id if summary.blog else None
     with store.transaction(db):
+        if summary.blog is not None:
+            store.save_blog(db, summary.blog)
         store.save_capture(db, store.Capture(
             url=uri, fetched_at=started, status=200, etag=None, last_modified=None,
-            sha256=sha256(data), warc_file=new, warc_offset=offset, warc_length=length,
+            sha256=digest, warc_file=warc.final_name, warc_offset=offset, warc_length=length,
             run_id=run_id, blog_id=blog_id, kind="export"))
-        counts = save_export(db, contents, started)
         if blog_id:
             store.refresh_comment_counts(db, blog_id)
-        store.finish_run(db, run_id, finished_at=utc_now(), status="ok",
+        store.finish_run(db, run_id, blog_id=blog_id, finished_at=utc_now(), status="ok",
                          posts_new=counts.new, posts_updated=counts.updated)
-    del old
-    return {
-        "blog_id": blog_id,
-        "format": contents.format,
-        "posts": len(contents.posts),
-        "drafts": sum(p.status == "draft" for p in contents.posts),
-        "deleted": sum(p.status == "deleted" for p in contents.posts),
-        "comments": len(contents.comments),
-        "pages": len(contents.pages),
-        "skipped": dict(contents.skipped),
-    }
+    return {**report, "blog_id": blog_id, "format": summary.format,
+            "skipped": dict(summary.skipped)}
 
 
 # ---------------------------------------------------------------------- verify

@@ -12,7 +12,7 @@ import yaml
 
 from pipeline import store
 from pipeline.export import export_archive, media_stem, original_image_url, slugify
-from pipeline.parse import CommentRecord, PageRecord, PostRecord, html_to_text
+from pipeline.parse import CommentRecord, PageRecord, PostRecord, html_to_text, image_refs
 
 BLOG = "https://rightspasia.blogspot.com"
 IMG = "https://blogger.googleusercontent.com/img/b/R29vZ2xl/AVvXsEh1"
@@ -21,7 +21,7 @@ BIG = f"{IMG}/s1600/pension-queue.jpg"           # what the thumbnail links to
 ORIGINAL = f"{IMG}/s0/pension-queue.jpg"
 NEW_STYLE = "https://blogger.googleusercontent.com/img/a/AVvXsEgQ=w640-h400"
 BROKEN = "http://1.bp.blogspot.com/-x/Y/AAAA/z/s400/broken.png"
-CAPTURED = "https://2.bp.blogspot.com/-c/D/AAAA/e/s640/captured.gif"
+CHART = "https://example.org/charts/coverage.gif"   # not Blogger-hosted: no sizes
 SEEN = "2024-06-01T00:00:00+00:00"
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -35,6 +35,7 @@ def _post(pid: str, *, url: str | None, title: str, published: str | None, body:
         updated=published or "2024-05-20T08:00:00+00:00",
         year=int(published[:4]) if published else None, labels=list(labels),
         content_html=body, content_text=html_to_text(body), status=status,
+        images=image_refs(body, url),
     )
 
 
@@ -60,7 +61,7 @@ POSTS = [
     _post("103", url=f"{BLOG}/2024/05/pensions-cambodia.html", title="Follow-up",
           published="2024-05-02T09:00:00+00:00",
           body=f'<p>Same picture, smaller: <img src="{IMG}/w640-h400/pension-queue.jpg"></p>'
-               f'<p><img src="{CAPTURED}" alt="archived"></p>'),
+               f'<p><img src="{CHART}" alt="chart"></p>'),
     _post("201", url=f"{BLOG}/2023/01/old-news.html", title="Old news",
           published="2023-01-10T09:00:00+00:00", status="deleted", body="<p>Gone.</p>"),
     _post("301", url=None, title="Draft: plans for Nepal", published=None, status="draft",
@@ -194,6 +195,9 @@ def test_hugo_tree_front_matter_and_urlmap(db, tmp_path):
     assert meta["tags"] == ["Cambodia", "pensions"]
     assert meta["countries"] == ["Cambodia"] and meta["themes"] == ["pensions"]
     assert meta["aliases"] == meta["redirect_from"] == ["/2024/03/pensions-cambodia.html"]
+    # Spelled out under both keys, not as a YAML anchor/alias strict loaders refuse.
+    text = (out / posts[0]).read_text(encoding="utf-8")
+    assert "redirect_from:\n- /2024/03/pensions-cambodia.html\n" in text
     assert meta["original_url"] == f"{BLOG}/2024/03/pensions-cambodia.html"
     assert meta["draft"] is False and "published" not in meta
     assert "## Coverage" in body and "- first" in body
@@ -240,6 +244,14 @@ def test_jekyll_tree_with_deleted_and_drafts(db, tmp_path):
     assert (out / "_pages/about.md").is_file()
 
 
+def test_hugo_marks_hidden_posts_as_drafts_only(db, tmp_path):
+    out = tmp_path / "site"
+    export_archive(db, out, fmt="markdown", layout="hugo", include_deleted=True)
+    meta, _ = _front_matter(out / "content/posts/2023/01/old-news.md")
+    assert meta["draft"] is True
+    assert "published" not in meta                       # Hugo reads `published` as a date
+
+
 @pytest.mark.parametrize("fmt", ["jsonl", "markdown"])
 def test_exporting_twice_gives_identical_bytes(db, tmp_path, fmt):
     trees = []
@@ -272,7 +284,7 @@ def test_media_downloads_originals_once_rewrites_links_and_lists_failures(db, tm
     assert f"{NEW_STYLE.split('=')[0]}=s0" in calls
     assert report.images_failed == [
         ("https://1.bp.blogspot.com/-x/Y/AAAA/z/s0/broken.png", "OSError: 404 Not Found")]
-    assert report.images_saved == 3                       # original, new-style, captured
+    assert report.images_saved == 3                       # original, new-style, chart
 
     local = f"media/{media_stem(ORIGINAL)}.jpg"
     assert (out / local).read_bytes() == PNG + ORIGINAL.encode()
@@ -307,29 +319,43 @@ def test_media_export_resumes_without_refetching(db, tmp_path):
     assert _tree(out) == before
 
 
-def test_media_prefers_the_warc_copy_and_falls_back_to_fetching(db, tmp_path):
-    db.execute("UPDATE images SET capture_id = 7 WHERE url = ?", [CAPTURED])
-    db.execute("UPDATE images SET capture_id = 8 WHERE url = ?", [THUMB])
-    warc = {7: b"GIF89a archived bytes", 8: None}        # capture 8 is unreadable
+def test_media_takes_an_archived_original_from_the_warc_without_fetching(db, tmp_path):
+    store.set_image_capture(db, CHART, 7)
+    calls: list[str] = []
+    out = tmp_path / "site"
+    export_archive(db, out, fmt="markdown", media=True, fetch_image=_fake_fetcher(calls),
+                   load_capture={7: b"GIF89a archived"}.get)
+    assert CHART not in calls
+    assert (out / f"media/{media_stem(CHART)}.gif").read_bytes() == b"GIF89a archived"
+
+
+def test_media_fetches_the_original_of_an_archived_thumbnail_and_falls_back_to_it(db, tmp_path):
+    store.set_image_capture(db, THUMB, 8)       # the scraper archived the displayed size
+    store.set_image_capture(db, BROKEN, 9)      # ...and of the picture now gone upstream
+    store.set_image_capture(db, CHART, 10)      # unreadable WARC record: fetched instead
+    warc = {8: b"\xff\xd8\xff thumbnail", 9: b"\x89PNG archived s400", 10: None}
     calls: list[str] = []
     out = tmp_path / "site"
     report = export_archive(db, out, fmt="markdown", media=True, fetch_image=_fake_fetcher(calls),
                             load_capture=warc.get)
 
-    resolved_captured = "https://2.bp.blogspot.com/-c/D/AAAA/e/s0/captured.gif"
-    assert resolved_captured not in calls
-    assert ORIGINAL in calls
-    saved = out / f"media/{media_stem(resolved_captured)}.gif"
-    assert saved.read_bytes() == b"GIF89a archived bytes"
-    assert report.images_saved == 3
+    assert (out / f"media/{media_stem(ORIGINAL)}.jpg").read_bytes() == PNG + ORIGINAL.encode()
+    broken = original_image_url(BROKEN)
+    assert broken in calls
+    assert (out / f"media/{media_stem(broken)}.png").read_bytes() == b"\x89PNG archived s400"
+    assert CHART in calls
+    assert report.images_failed == []
+    assert report.images_saved == 4
 
 
-def test_media_without_fetcher_saves_only_captured_images(db, tmp_path):
-    db.execute("UPDATE images SET capture_id = 7 WHERE url = ?", [CAPTURED])
+def test_media_without_fetcher_saves_only_archived_images(db, tmp_path):
+    store.set_image_capture(db, CHART, 7)
+    store.set_image_capture(db, THUMB, 8)
     report = export_archive(db, tmp_path / "site", fmt="markdown", media=True,
-                            load_capture={7: PNG}.get)
-    assert report.images_saved == 1
-    assert len(report.images_failed) == 3
+                            load_capture={7: b"GIF89a", 8: b"\xff\xd8\xff"}.get)
+    assert report.images_saved == 2
+    assert sorted(url for url, _ in report.images_failed) == sorted(
+        [original_image_url(BROKEN), original_image_url(NEW_STYLE)])
     assert all(reason.startswith("LookupError") for _, reason in report.images_failed)
 
 

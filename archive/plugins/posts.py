@@ -9,7 +9,8 @@
   and a `<script>` in a staff tool is not a risk worth taking. This hook runs
   first and reads the same render-html configuration, so the set of HTML
   columns is declared in one place (metadata.yml).
-- `post_id` cells link to the post, since the schema has no foreign keys.
+- `post_id` cells (in tables and query results) link to the post: the schema has no
+  foreign keys for Datasette to follow.
 - The posts table view lists posts without their bodies (a page of 50 full
   posts is megabytes); `?_col=`/`?_nocol=` still choose columns explicitly.
 - Anonymous browsers that hit a login-protected page are sent to the login form.
@@ -47,7 +48,7 @@ def render_cell(value, column, table, database, datasette):
         config = datasette.plugin_config(PLUGIN_CONFIG_KEY) or {}
         hosts = config.get("iframe_hosts", DEFAULT_IFRAME_HOSTS)
         return Markup(sanitize_html(value or "", hosts))
-    if column == "post_id" and table in POST_LINK_TABLES and value:
+    if column == "post_id" and (table is None or table in POST_LINK_TABLES) and value:
         return post_link(datasette, str(value))
     return None
 
@@ -119,9 +120,6 @@ def post_related(conn: Any, post_id: str) -> dict[str, Any]:
                               "FROM post_versions WHERE post_id = ? ORDER BY captured_at, updated"),
         "post_images": rows("SELECT url, alt, capture_id FROM images WHERE post_id = ? "
                             "ORDER BY url"),
-        "post_record": rows("SELECT id, blog_id, url, title, author, published, updated, year, "
-                            "labels, countries, primary_countries, themes, body_source, "
-                            "comment_count, status, first_seen, last_seen FROM posts WHERE id = ?"),
     }
 
 

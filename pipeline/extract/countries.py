@@ -16,9 +16,9 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections import Counter
+from bisect import bisect_right
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
@@ -38,17 +38,21 @@ _HYPHEN = r"[\s\-\u2010\u2011]?"  # a hyphen in a phrase: hyphen, space or nothi
 _APOSTROPHE = "['\u2019]"
 _WILDCARD, _PLURAL, _PLURAL_Y, _WORD_END = r"\w*", "(?:s|es)?", "(?:y|ies)", r"(?!\w)"
 _ENDINGS = frozenset((_WILDCARD, _PLURAL, _PLURAL_Y, _WORD_END))
+# Checked after the first character (the one before it must not be a word character) rather than
+# before it: the regex then starts with a plain set of first characters, which the engine scans
+# for in C instead of trying every position of the text (see PhraseMatcher.__init__).
+_WORD_START = r"(?<!\w.)"
 
 
 class _Node:
-    __slots__ = ("children", "phrase")
+    __slots__ = ("children", "is_end")
 
     def __init__(self) -> None:
         self.children: dict[str, _Node] = {}
-        self.phrase: str | None = None
+        self.is_end = False
 
 
-def _phrase_tokens(phrase: str) -> list[str]:
+def _phrase_tokens(phrase: str, word_start_inside: bool) -> list[str]:
     """Split a phrase into regex tokens, one per character, so phrases can share a trie.
 
     A final "*" matches any word ending; otherwise a plural ("s", "es", or "y" → "ies") is
@@ -74,47 +78,89 @@ def _phrase_tokens(phrase: str) -> list[str]:
         tokens.append(_PLURAL)
     if body[-1].isalnum() or wildcard:
         tokens.append(_WORD_END)
+    if word_start_inside:
+        tokens.insert(1, _WORD_START)
     return tokens
+
+
+_KEY_IGNORED = re.compile(r"[\s\-\u2010\u2011'\u2019]+")
+_PLURALS = (("s", ""), ("es", ""), ("ies", "y"))
+
+
+def phrase_key(phrase: str) -> str:
+    """The identity of a phrase for PhraseMatcher: "Timor-Leste", "TIMOR LESTE" → "timorleste".
+
+    Every spelling the regex accepts for a phrase has the same key (up to a plural or, for a
+    "*" phrase, a word ending), so the matched text tells which phrase matched.
+    """
+    return _KEY_IGNORED.sub("", phrase).lower()
 
 
 class PhraseMatcher:
     """Finds many phrases in one pass of one compiled regex.
 
-    The phrases form a trie (shared prefixes are matched once), and an empty capturing group
-    after each phrase tells which one matched (`lastindex`). At a given position the longest
-    phrase wins, so "Indian Ocean" hides "Indian" and "Papua New Guinea" hides "New Guinea".
-    Phrases start at a word start; see `_phrase_tokens` for the syntax.
+    The phrases form a trie, so shared prefixes are matched once and the engine jumps between
+    the possible first characters. At a given position the longest phrase wins: "Indian Ocean"
+    hides "Indian" and "Papua New Guinea" hides "New Guinea". Phrases start at a word start;
+    see `_phrase_tokens` for the syntax. The matched phrase is told by its `phrase_key` rather
+    than by a capturing group per phrase, because a successful match copies every group of the
+    pattern and thousands of them made each match cost about 20 µs.
     """
 
     def __init__(self, phrases: Iterable[str]) -> None:
+        phrases = [phrase for phrase in phrases if phrase.rstrip("*")]
+        # Scanning for the first characters pays only if they are rare in text; lower-case ones
+        # are everywhere, and there a word-start check before each position is faster.
+        lowercase_starts = any(phrase[0].islower() for phrase in phrases)
         root = _Node()
-        for phrase in dict.fromkeys(p for p in phrases if p.rstrip("*")):
+        self._resolved: dict[str, str] = {}  # matched text → key; spellings in text are few
+        self._keys: set[str] = set()
+        self._stems: set[str] = set()  # keys of "*" phrases, without the "*"
+        for phrase in phrases:
             node = root
-            for token in _phrase_tokens(phrase):
+            for token in _phrase_tokens(phrase, word_start_inside=not lowercase_starts):
                 node = node.children.setdefault(token, _Node())
-            node.phrase = phrase
-        self._by_group: list[str] = []
-        firsts = "".join(sorted({re.escape(token[0]) for token in root.children}))
+            node.is_end = True
+            key = phrase_key(phrase)
+            if key.endswith("*"):
+                self._stems.add(key.rstrip("*"))
+            self._keys.add(key)
         trie = self._emit(root) if root.children else "(?!)"
-        self._pattern = re.compile(rf"(?<!\w)(?=[{firsts or 'x'}]){trie}")
+        self._pattern = re.compile(rf"(?<!\w){trie}" if lowercase_starts else trie)
 
     def _emit(self, node: _Node) -> str:
-        # Endings (plural, wildcard, word end) go after literal continuations: the regex takes
-        # the first alternative that matches, and the longest phrase must win.
+        # Endings (plural, wildcard, word end) go after literal continuations, and the end of a
+        # phrase after everything: the regex takes the first alternative that matches, and the
+        # longest phrase must win.
         children = sorted(node.children.items(), key=lambda item: item[0] in _ENDINGS)
         alternatives = [token + self._emit(child) for token, child in children]
-        if node.phrase is not None:  # after the longer continuations: longest match first
-            self._by_group.append(node.phrase)
-            alternatives.append("()")
+        if node.is_end:
+            alternatives.append("")
         if len(alternatives) == 1:
             return alternatives[0]
         return "(?:" + "|".join(alternatives) + ")"
 
+    def _key_of_match(self, text: str) -> str:
+        known = self._resolved.get(text)
+        if known is None:
+            known = self._resolved[text] = self._resolve(text)
+        return known
+
+    def _resolve(self, text: str) -> str:
+        key = phrase_key(text)
+        if key in self._keys:
+            return key
+        for suffix, replacement in _PLURALS:
+            singular = key[: -len(suffix)] + replacement
+            if key.endswith(suffix) and singular in self._keys:
+                return singular
+        stem = next(key[:end] for end in range(len(key), 0, -1) if key[:end] in self._stems)
+        return stem + "*"
+
     def finditer(self, text: str) -> Iterator[tuple[int, int, str]]:
-        """Yield (start, end, phrase) for each non-overlapping match, left to right."""
-        by_group = self._by_group
+        """Yield (start, end, phrase_key) for each non-overlapping match, left to right."""
         for match in self._pattern.finditer(text):
-            yield match.start(), match.end(), by_group[match.lastindex - 1]
+            yield match.start(), match.end(), self._key_of_match(match.group())
 
 
 @lru_cache(maxsize=4)
@@ -132,12 +178,13 @@ def compiled_for(kind: str, raw: Any, build: Callable[[Any], T]) -> T:
     """Compile a raw config section once and reuse it for every post.
 
     Callers pass the same dict for every post, so the identity check is the fast path; a
-    different object with equal content is found by its JSON form (no recompiling).
+    different object with equal content is found by its JSON form (no recompiling). A section
+    is therefore treated as immutable: after changing one, pass a new object.
     """
     by_identity = _compiled.get((kind, id(raw)))
     if by_identity is not None and by_identity[0] is raw:
         return by_identity[1]
-    content_key = (kind, json.dumps(raw, sort_keys=True, ensure_ascii=False))
+    content_key = (kind, json.dumps(raw, ensure_ascii=False, default=str))
     if content_key not in _compiled:
         if len(_compiled) > 64:  # vocabularies are few; this only stops unbounded growth
             _compiled.clear()
@@ -147,7 +194,7 @@ def compiled_for(kind: str, raw: Any, build: Callable[[Any], T]) -> T:
     return result
 
 
-def ascii_fold(text: str) -> str:
+def _ascii_fold(text: str) -> str:
     """"Genève" → "Geneve": posts are written with and without accents."""
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
@@ -164,21 +211,28 @@ class CountryTag:
     is_primary: bool
 
 
-# How much a country in the title or in the authors' labels says about the post, in body mentions.
+# The primary choice scores each country by the number of body sentences that name it (a list
+# of ten cities in one sentence is one mention of the setting), plus these for the title, the
+# authors' labels, and the first sentence, which usually says where the story happens.
 TITLE_WEIGHT = 3
 LABEL_WEIGHT = 3
+LEAD_WEIGHT = 1
 # A primary country needs this score, unless it is the only country of a short text.
 MIN_PRIMARY_SCORE = 2
-SHORT_TEXT_CHARS = 600
-# The leader must be this many times ahead of the next country (or share the lead with it and
-# both be this far ahead of the third), and hold this share of all country mentions.
+SHORT_TEXT_CHARS = 300
+# The leader must be this many times ahead of the next country and hold this share of the total.
 LEAD_RATIO = 1.5
-MIN_LEADER_SHARE = 0.4
+MIN_LEADER_SHARE = 0.35
+# A second primary country: at least this score and half the leader's, clearly ahead of the third.
+MIN_SECOND_SCORE = 3
 MIN_SECOND_SHARE = 0.25
+# A sentence ends at a line break or at . ! ? before a space; the pattern starts with a plain
+# character set so that the engine can scan for it quickly.
+_SENTENCE_END = re.compile(r"[.!?\n](?:(?<=\n)|[.!?]*[\"'\u201d)]*\s)")
 
 # A preceding word that makes an ambiguous form ("Jordan", "Georgia") a place.
 _PLACE_WORDS = frozenset(
-    "in from to into across throughout within visited visiting via between".split()
+    ("in", "from", "to", "into", "across", "throughout", "within", "via", "between", "visited")
 )
 _PREVIOUS_WORD = re.compile(r"(\w+)\W*$")
 _NEXT_CAPITALISED = re.compile(r"[ \t]+[A-Z]")
@@ -188,14 +242,23 @@ _LIST_GAP = re.compile(r"\s*(?:,|&|/|\band\b|\bor\b|,\s*and\b)\s*")
 @dataclass(frozen=True)
 class _Entry:
     code: str | None  # None: a phrase that hides a country name ("Indian Ocean")
-    ambiguous: bool = False
+    ambiguous: bool = False  # counts only as a place ("in Jordan"), see _is_place
+    is_name: bool = False  # the country's own name: lists of these make an ambiguous one a place
+    venue: bool = False  # a seat of international bodies: no weight for the primary choice
 
 
-@dataclass
+@dataclass(slots=True)
+class _Mention:
+    start: int
+    end: int
+    entry: _Entry
+
+
+@dataclass(frozen=True)
 class _CountryVocabulary:
     matcher: PhraseMatcher
-    entries: dict[str, _Entry]
-    names: dict[str, str] = field(default_factory=dict)
+    entries: dict[str, _Entry]  # by phrase_key
+    names: dict[str, str]  # display name by code
 
 
 def _pycountry_forms(country: Any) -> Iterator[str]:
@@ -207,7 +270,7 @@ def _pycountry_forms(country: Any) -> Iterator[str]:
 
 def _with_variants(form: str) -> set[str]:
     """The form, without accents, and ALL CAPS for headings (not for short acronyms)."""
-    variants = {form, ascii_fold(form)}
+    variants = {form, _ascii_fold(form)}
     if sum(c.isalpha() for c in form) >= 4 and not form.isupper():
         variants |= {v.upper() for v in variants}
     return variants
@@ -223,6 +286,7 @@ def _build_countries(section: Mapping[str, Any] | None) -> _CountryVocabulary:
         names[code] = display.get(code) or getattr(country, "common_name", None) or country.name
         for form in [*_pycountry_forms(country), names[code]]:
             forms[form] = code
+    country_names = set(forms)
     for code, extra in (section.get("forms") or {}).items():
         for form in extra:
             forms[str(form)] = _known_code(code, names)
@@ -231,17 +295,25 @@ def _build_countries(section: Mapping[str, Any] | None) -> _CountryVocabulary:
         for alias, code in (section.get("organisations") or {}).items()
     }
     ambiguous = {str(form) for form in section.get("ambiguous") or ()}
+    venues = {str(form) for form in section.get("venues") or ()}
 
     entries: dict[str, _Entry] = {}
     for form, code in forms.items():
+        entry = _Entry(
+            code,
+            ambiguous=form in ambiguous,
+            is_name=form in country_names,
+            venue=form in venues,
+        )
         for variant in _with_variants(form):
-            entries[variant] = _Entry(code, ambiguous=form in ambiguous)
+            entries[variant] = entry
     for alias, code in organisations.items():  # acronyms: as written, no ALL-CAPS copy needed
         entries[alias] = _Entry(code)
     for phrase in section.get("not_countries") or ():
         for variant in _with_variants(str(phrase)):
             entries[variant] = _Entry(None)
-    return _CountryVocabulary(PhraseMatcher(entries), entries, names)
+    by_key = {phrase_key(phrase): entry for phrase, entry in entries.items()}
+    return _CountryVocabulary(PhraseMatcher(entries), by_key, names)
 
 
 def _known_code(code: str, names: Mapping[str, str]) -> str:
@@ -251,64 +323,82 @@ def _known_code(code: str, names: Mapping[str, str]) -> str:
     return code
 
 
-def _find(vocabulary: _CountryVocabulary, text: str) -> Counter[str]:
-    """Mentions per country code in one text."""
+def _find(vocabulary: _CountryVocabulary, text: str) -> list[_Mention]:
+    """The country mentions in one text, in order."""
     found = [
-        (start, end, vocabulary.entries[phrase])
-        for start, end, phrase in vocabulary.matcher.finditer(text)
+        _Mention(start, end, vocabulary.entries[key])
+        for start, end, key in vocabulary.matcher.finditer(text)
     ]
-    counts: Counter[str] = Counter()
-    for index, (start, end, entry) in enumerate(found):
-        if entry.code is None:
-            continue
-        if entry.ambiguous and not _is_place(text, found, index):
-            continue
-        counts[entry.code] += 1
-    return counts
+    return [
+        mention
+        for index, mention in enumerate(found)
+        if mention.entry.code is not None
+        and (not mention.entry.ambiguous or _is_place(text, found, index))
+    ]
 
 
-def _is_place(text: str, found: Sequence[tuple[int, int, _Entry]], index: int) -> bool:
+def _is_place(text: str, found: Sequence[_Mention], index: int) -> bool:
     """Whether an ambiguous form ("Jordan", "Georgia") is used as a country here."""
-    start, end, _ = found[index]
-    if _NEXT_CAPITALISED.match(text, end):  # "Jordan Henderson", "Georgia Tech"
+    mention = found[index]
+    if _NEXT_CAPITALISED.match(text, mention.end):  # "Jordan Henderson", "Georgia Tech"
         return False
-    previous = _PREVIOUS_WORD.search(text, max(0, start - 30), start)
+    previous = _PREVIOUS_WORD.search(text, max(0, mention.start - 30), mention.start)
     if previous and previous.group(1).lower() in _PLACE_WORDS:
         return True
+    neighbours = [found[i] for i in (index - 1, index + 1) if 0 <= i < len(found)]
     return any(
-        0 <= other < len(found)
-        and found[other][2].code is not None
-        and not found[other][2].ambiguous
+        other.entry.is_name
+        and not other.entry.ambiguous
         and _LIST_GAP.fullmatch(
-            text[found[other][1] : start] if other < index else text[end : found[other][0]]
+            text,
+            min(other.end, mention.end),
+            max(other.start, mention.start),
         )
-        for other in (index - 1, index + 1)
+        for other in neighbours
     )
 
 
-def _primaries(scores: Counter[str], text_length: int) -> set[str]:
+def _primary_scores(
+    text: str, body: Sequence[_Mention], in_title: Sequence[_Mention], labels: Sequence[_Mention]
+) -> dict[str, int]:
+    """Per country: the body sentences naming it (not as a venue), the first one weighing
+    1 + LEAD_WEIGHT, plus TITLE_WEIGHT if the title names it and LABEL_WEIGHT if a label does."""
+    stripped = text.lstrip()
+    offset = len(text) - len(stripped)
+    ends = [match.end() + offset for match in _SENTENCE_END.finditer(stripped)]
+    scores: dict[str, int] = {}
+    for code, sentence in {
+        (mention.entry.code, bisect_right(ends, mention.start))
+        for mention in body
+        if not mention.entry.venue
+    }:
+        scores[code] = scores.get(code, 0) + 1 + (LEAD_WEIGHT if sentence == 0 else 0)
+    for mentions, weight in ((in_title, TITLE_WEIGHT), (labels, LABEL_WEIGHT)):
+        for code in {mention.entry.code for mention in mentions if not mention.entry.venue}:
+            scores[code] = scores.get(code, 0) + weight
+    return scores
+
+
+def _primaries(scores: Mapping[str, int], text_length: int) -> set[str]:
     """The one or two countries a post is mainly about; none when no country leads."""
-    ranked = scores.most_common()
+    ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
     if not ranked:
         return set()
-    total = sum(scores.values())
-    (first, s1), (second, s2), s3 = (
-        ranked[0],
-        ranked[1] if len(ranked) > 1 else ("", 0),
-        ranked[2][1] if len(ranked) > 2 else 0,
-    )
     if len(ranked) == 1 and text_length <= SHORT_TEXT_CHARS:
-        return {first}
+        return {ranked[0][0]}
+    total = sum(scores.values())
+    s1, s2, s3 = (ranked[i][1] if i < len(ranked) else 0 for i in range(3))
+    if s1 < MIN_PRIMARY_SCORE or s1 < MIN_LEADER_SHARE * total:
+        return set()
     second_leads = (
-        s2 >= MIN_PRIMARY_SCORE
-        and s2 * 2 >= s1
+        s2 >= MIN_SECOND_SCORE
+        and 2 * s2 >= s1
         and s2 >= LEAD_RATIO * s3
         and s2 >= MIN_SECOND_SHARE * total
     )
-    first_leads = s1 >= MIN_PRIMARY_SCORE and s1 >= MIN_LEADER_SHARE * total
-    if not first_leads or not (second_leads or s1 >= LEAD_RATIO * s2):
-        return set()
-    return {first, second} if second_leads else {first}
+    if second_leads:
+        return {ranked[0][0], ranked[1][0]}
+    return {ranked[0][0]} if s1 >= LEAD_RATIO * s2 else set()
 
 
 def tag_countries(
@@ -319,32 +409,32 @@ def tag_countries(
 ) -> list[CountryTag]:
     """Countries mentioned in a post, primaries first, then by mentions and name.
 
-    `aliases` is the `countries:` section of a config (None: the repository's config.yaml).
+    `aliases` is the `countries:` section of a config (None: the repository's config.yaml),
+    compiled once and then treated as immutable.
     Mentions count the body, the title and the labels; the primary choice weighs a country in
     the title or labels as TITLE_WEIGHT / LABEL_WEIGHT body mentions.
     """
     raw = load_config_section("countries") if aliases is None else aliases
     vocabulary = compiled_for("countries", raw, _build_countries)
     body = _find(vocabulary, text)
-    in_title = _find(vocabulary, title) if title else Counter()
-    in_labels: Counter[str] = Counter()
-    for label in labels:
-        in_labels.update(_find(vocabulary, label))
+    in_title = _find(vocabulary, title) if title else []
+    in_labels = [mention for label in labels for mention in _find(vocabulary, label)]
 
-    mentions = body + in_title + in_labels
-    scores = Counter(
-        {
-            code: body[code]
-            + TITLE_WEIGHT * bool(in_title[code])
-            + LABEL_WEIGHT * bool(in_labels[code])
-            for code in mentions
-        }
-    )
+    mentions: dict[str, int] = {}
+    for mention in (*body, *in_title, *in_labels):
+        mentions[mention.entry.code] = mentions.get(mention.entry.code, 0) + 1
+    scores = _primary_scores(text, body, in_title, in_labels)
     primaries = _primaries(scores, len(text))
     names = vocabulary.names
     tags = [
         CountryTag(code, names[code], count, code in primaries) for code, count in mentions.items()
     ]
-    tags.sort(key=lambda t: (not t.is_primary, -scores[t.code] if t.is_primary else 0,
-                             -t.mentions, t.name))
+    tags.sort(  # the leading primary first
+        key=lambda tag: (
+            not tag.is_primary,
+            -scores[tag.code] if tag.is_primary else 0,
+            -tag.mentions,
+            tag.name,
+        )
+    )
     return tags

@@ -9,6 +9,7 @@ Blogger's millisecond tie-breakers, drafts and trashed posts that feeds never sh
 from __future__ import annotations
 
 import html
+import inspect
 import math
 import re
 import threading
@@ -174,13 +175,13 @@ COMMENTERS = (
 
 # -- Blogger's wire formats, shared by the feeds and the export writers ------------------
 
-_XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
-                              "'": "&#39;"})
-
-
 def xml_escape(text: str) -> str:
-    """Escape for element text and single- or double-quoted attributes, as Blogger does."""
-    return text.translate(_XML_ESCAPES)
+    """Escape for element text and single- or double-quoted attributes, as Blogger does.
+
+    Chained replace() is several times faster than str.translate on post-sized strings.
+    """
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;").replace("'", "&#39;"))
 
 
 def atom_time(moment: datetime) -> str:
@@ -198,6 +199,25 @@ def rfc822(moment: datetime) -> str:
     return format_datetime(moment.astimezone(UTC).replace(microsecond=0))
 
 
+def author_xml(author: Author) -> str:
+    """<author> as Blogger writes it in feeds and exports (email always hidden)."""
+    uri = f"<uri>{xml_escape(author.uri)}</uri>" if author.uri else ""
+    return (f"<author><name>{xml_escape(author.name)}</name>{uri}"
+            "<email>noreply@blogger.com</email><gd:image "
+            "rel='http://schemas.google.com/g/2005#thumbnail' width='16' height='16' "
+            f"src='{xml_escape(author.image)}'/></author>")
+
+
+def http_date(moment: datetime) -> str:
+    """Last-Modified / Expires form: Fri, 26 Mar 2021 09:05:26 GMT."""
+    return format_datetime(moment.astimezone(UTC).replace(microsecond=0), usegmt=True)
+
+
+def epoch(tz: ZoneInfo) -> datetime:
+    """What Blogger reports as <updated> of an empty feed: the Unix epoch in the blog's zone."""
+    return datetime(1970, 1, 1, tzinfo=UTC).astimezone(tz)
+
+
 def tag_id(blog_id: str, suffix: str = "") -> str:
     """tag:blogger.com,1999:blog-B plus '.post-P', '.page-P', '.comments', ..."""
     return f"tag:blogger.com,1999:blog-{blog_id}{suffix}"
@@ -207,6 +227,14 @@ def plain_text(content_html: str) -> str:
     """Markup-free text, for summaries and comment titles."""
     text = html.unescape(_TAGS.sub(" ", _SCRIPTS.sub(" ", content_html)))
     return " ".join(text.split())
+
+
+def comment_title(comment: Comment) -> str:
+    """A comment's <title>: the first 50 characters of its text plus "...", empty if removed."""
+    if comment.removed:
+        return ""
+    text = plain_text(comment.content)
+    return text if len(text) <= 50 else text[:50] + "..."
 
 
 _SCRIPTS = re.compile(r"<(script|style)\b.*?</\1>", re.S | re.I)
@@ -267,7 +295,7 @@ class Blog:
     def updated(self) -> datetime:
         """The feed-level <updated>: the newest change to a live post."""
         live = self.live_posts
-        return max(p.updated for p in live) if live else datetime(1970, 1, 1, tzinfo=self.tz)
+        return max(p.updated for p in live) if live else epoch(self.tz)
 
     def post(self, post_id: str) -> Post:
         for post in self.posts:
@@ -614,20 +642,26 @@ class BlogBuilder:
         return self.blog
 
 
-def make_blog(n_posts: int, **options) -> Blog:
-    """A deterministic synthetic blog of ``n_posts`` live posts (plus drafts and trash).
-
-    Options are those of :class:`BlogBuilder`; unknown keywords are taken as
-    :class:`Settings` fields (``make_blog(50, feed_mode="summary", theme="dynamic")``).
-    """
-    builder_keys = set(BlogBuilder.__init__.__code__.co_varnames)
+def make_builder(n_posts: int, **options: object) -> BlogBuilder:
+    """A :class:`BlogBuilder`; keywords it does not know are taken as :class:`Settings`."""
+    builder_keys = set(inspect.signature(BlogBuilder).parameters)
     settings_fields = {k: options.pop(k) for k in list(options) if k not in builder_keys}
     if settings_fields:
-        options["settings"] = replace(options.get("settings") or Settings(), **settings_fields)
-    return BlogBuilder(n_posts, **options).build()
+        base = options.get("settings") or Settings()
+        options["settings"] = replace(base, **settings_fields)  # type: ignore[arg-type]
+    return BlogBuilder(n_posts, **options)  # type: ignore[arg-type]
+
+
+def make_blog(n_posts: int, **options: object) -> Blog:
+    """A deterministic synthetic blog of ``n_posts`` live posts (plus drafts and trash).
+
+    Options are those of :class:`BlogBuilder` plus any :class:`Settings` field
+    (``make_blog(50, seed=2, feed_mode="summary", theme="dynamic")``).
+    """
+    return make_builder(n_posts, **options).build()
 
 
 __all__ = [
     "Author", "Blog", "BlogBuilder", "Comment", "Image", "Page", "Post", "Settings",
-    "make_blog", "slugify", "REMOVED_COMMENT_TEXT",
+    "make_blog", "make_builder", "slugify", "REMOVED_COMMENT_TEXT",
 ]

@@ -1,0 +1,147 @@
+"""Subprocess plumbing for the bench: run a command and measure it, or keep a server up.
+
+Every measured stage is a separate process so its peak memory is its own. Peak RSS
+and CPU time come from `os.wait4()` on that one child: `RUSAGE_CHILDREN` would mix
+in the mock server process and every earlier stage, and polling with psutil can
+miss a short peak between two samples.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import httpx
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+KIB = 1024
+
+
+class BenchError(RuntimeError):
+    """A stage could not be measured (the command failed, a server did not start)."""
+
+
+@dataclass
+class Measured:
+    """One finished command: how long it took and how much it used."""
+
+    args: list[str]
+    returncode: int
+    seconds: float
+    peak_rss_mb: float
+    cpu_seconds: float
+    stdout: str
+    stderr: str
+
+    def checked(self) -> Measured:
+        """Self, or BenchError naming the command and the end of its stderr."""
+        if self.returncode != 0:
+            tail = self.stderr.strip().splitlines()[-3:]
+            raise BenchError(f"{' '.join(self.args[2:])} exited {self.returncode}: "
+                             + " | ".join(tail))
+        return self
+
+    def summary(self) -> dict[str, float]:
+        return {"seconds": round(self.seconds, 3), "peak_rss_mb": round(self.peak_rss_mb, 1),
+                "cpu_seconds": round(self.cpu_seconds, 3)}
+
+
+def run_measured(args: list[str], *, timeout: float = 1800) -> Measured:
+    """Run `args` from the repository root to completion and measure it.
+
+    Output goes to temporary files rather than pipes, so a chatty command can
+    never block on a full pipe while we wait for it.
+    """
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(args, stdout=out, stderr=err, cwd=REPO)
+        killer = threading.Timer(timeout, proc.kill)
+        killer.start()
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        finally:
+            killer.cancel()
+        seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return Measured(
+            args=args, returncode=proc.returncode, seconds=seconds,
+            peak_rss_mb=usage.ru_maxrss * KIB / 1e6,  # Linux reports KiB
+            cpu_seconds=usage.ru_utime + usage.ru_stime,
+            stdout=out.read().decode("utf-8", "replace"),
+            stderr=err.read().decode("utf-8", "replace"),
+        )
+
+
+def cli(config: Path, db: Path, *command: str) -> list[str]:
+    """The real `blogger-archive` command line, run by this interpreter (the venv's)."""
+    return [sys.executable, "-m", "pipeline", "--config", str(config), "--db", str(db),
+            *command]
+
+
+def write_config(workdir: Path) -> Path:
+    """A config for one bench archive: no blogs, paths inside `workdir`.
+
+    The vocabularies (countries, themes) and the iframe allowlist are copied from
+    the shipped config.yaml so the extract stage does the work it does for users.
+    """
+    shipped = yaml.safe_load((REPO / "config.yaml").read_text(encoding="utf-8")) or {}
+    config = {key: shipped[key] for key in ("iframe_allowlist", "countries", "themes")
+              if key in shipped}
+    config.update(blogs=[], database=str(workdir / "archive.db"), raw_dir=str(workdir / "raw"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    path = workdir / "config.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True),
+                    encoding="utf-8")
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def background(args: list[str], *, ready_url: str, timeout: float = 120) -> Iterator[None]:
+    """Run a server command until the block ends; ready once `ready_url` answers 200."""
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=err, cwd=REPO)
+        try:
+            _wait_ready(proc, ready_url, timeout, err)
+            yield
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def _wait_ready(proc: subprocess.Popen, url: str, timeout: float, err: IO[bytes]) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            err.seek(0)
+            tail = err.read().decode("utf-8", "replace").strip()[-500:]
+            raise BenchError(f"server exited {proc.returncode} before answering: {tail}")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise BenchError(f"server did not answer {url} within {timeout:.0f} s")
