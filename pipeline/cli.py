@@ -211,20 +211,27 @@ def _blog_ids(db: Any, blogs: tuple[str, ...]) -> list[str]:
     return ids
 
 
+def _offline_stage(c: Ctx, blogs: tuple[str, ...],
+                   work: Callable[[Any, list[str], Callable], int]) -> int:
+    """Run a stage that needs no network under the archive lock, with progress."""
+    with archive_lock(c.db_path):
+        db = c.open_db()
+        progress = Progress(sys.stderr.isatty() and not c.quiet)
+        with progress.active() as update:
+            return work(db, _blog_ids(db, blogs), update)
+
+
 @cli.command()
 @blog_option
 @click.option("--all", "everything", is_flag=True,
-              help="Rebuild posts, comments and pages from the stored raw WARC data (offline).")
+              help="Replay every stored capture, not only the last run's (offline rebuild).")
 @pass_ctx
 def parse(c: Ctx, blogs: tuple[str, ...], everything: bool) -> None:
     """Re-parse stored raw responses into posts, comments and pages (no network)."""
     from pipeline.stages import Replayer
 
-    with archive_lock(c.db_path):
-        db = c.open_db()
-        progress = Progress(sys.stderr.isatty() and not c.quiet)
-        with progress.active() as update:
-            n = Replayer(c.cfg, db, progress=update).run(_blog_ids(db, blogs))
+    n = _offline_stage(c, blogs, lambda db, ids, update: Replayer(
+        c.cfg, db, progress=update).run(ids, last_run_only=not everything))
     c.say(f"parsed {n} captures")
 
 
@@ -237,12 +244,8 @@ def extract(c: Ctx, blogs: tuple[str, ...], everything: bool) -> None:
     """Figures, countries and themes for posts (offline)."""
     from pipeline.stages import Extractor
 
-    with archive_lock(c.db_path):
-        db = c.open_db()
-        progress = Progress(sys.stderr.isatty() and not c.quiet)
-        with progress.active() as update:
-            n = Extractor(c.cfg, db, progress=update).run(everything=everything,
-                                                          blog_ids=_blog_ids(db, blogs))
+    n = _offline_stage(c, blogs, lambda db, ids, update: Extractor(
+        c.cfg, db, progress=update).run(everything=everything, blog_ids=ids))
     c.say(f"extracted {n} posts")
 
 
@@ -276,9 +279,8 @@ def serve(c: Ctx, host: str, port: int) -> None:
     """Serve the archive in Datasette (as /archive) with the search page."""
     from pipeline.serve import serve as serve_datasette
 
-    db_path = c.db_path
-    store.open_db(db_path).close()  # create/migrate before serving read-only
-    serve_datasette(db_path, host=host, port=port)
+    serve_datasette(c.db_path, host=host, port=port,
+                    iframe_hosts=frozenset(c.cfg.iframe_allowlist))
 
 
 @cli.command()

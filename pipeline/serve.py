@@ -58,10 +58,7 @@ def make_app(
     `require_password=True` makes it mandatory. Raises ConfigError for a missing or
     unreadable database, missing assets or a bad password hash.
     """
-    db_path = Path(db_path)
-    archive_dir = Path(archive_dir)
-    _ensure_database(db_path)
-    metadata = _load_metadata(archive_dir)
+    metadata = _load_metadata(Path(archive_dir))
     metadata.setdefault("plugins", {})[PLUGIN_CONFIG_KEY] = {"iframe_hosts": sorted(iframe_hosts)}
     password_hash = os.environ.get(PASSWORD_HASH_ENV, "").strip()
     if password_hash:
@@ -72,6 +69,10 @@ def make_app(
             f"{PASSWORD_HASH_ENV} is not set: serving beyond 127.0.0.1 needs a staff password "
             "hash (make one with `datasette hash-password`)"
         )
+    # Only once the configuration is known to be good: this may create the file.
+    db_path = Path(db_path)
+    _ensure_database(db_path)
+    archive_dir = Path(archive_dir)
     ds = Datasette(
         files=[],
         metadata=metadata,

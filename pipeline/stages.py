@@ -521,10 +521,14 @@ class Replayer:
         self.progress = progress
         self.iframe_hosts = frozenset(cfg.iframe_allowlist)
 
-    def run(self, blog_ids: Sequence[str] = ()) -> int:
+    def run(self, blog_ids: Sequence[str] = (), *, last_run_only: bool = False) -> int:
+        """Replay every capture (or only those of each blog's latest run)."""
+        run_ids = store.latest_run_ids(self.db, blog_ids) if last_run_only else ()
         captures = list(store.iter_captures(
             self.db, kinds=("posts", "comments", "post-comments", "pages", "html", "export"),
-            blog_ids=blog_ids))
+            blog_ids=blog_ids, run_ids=run_ids))
+        if last_run_only and not run_ids:
+            return 0
         html_by_url: dict[str, dict] = {}
         for c in captures:
             if c["kind"] == "html":

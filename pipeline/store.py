@@ -659,17 +659,25 @@ def latest_validators(db: sqlite_utils.Database, url: str) -> tuple[str | None, 
 
 
 def iter_captures(db: sqlite_utils.Database, *, kinds: Sequence[str] = (),
-                  blog_ids: Sequence[str] = ()) -> Iterator[dict]:
+                  blog_ids: Sequence[str] = (), run_ids: Sequence[int] = ()) -> Iterator[dict]:
     where, params = ["status = 200"], []
-    if kinds:
-        where.append(f"kind IN ({','.join('?' * len(kinds))})")
-        params.extend(kinds)
-    if blog_ids:
-        where.append(f"blog_id IN ({','.join('?' * len(blog_ids))})")
-        params.extend(blog_ids)
+    for column, values in (("kind", kinds), ("blog_id", blog_ids), ("run_id", run_ids)):
+        if values:
+            where.append(f"{column} IN ({','.join('?' * len(values))})")
+            params.extend(values)
     yield from db.query(
         "SELECT * FROM captures WHERE " + " AND ".join(where) + " ORDER BY id", params
     )
+
+
+def latest_run_ids(db: sqlite_utils.Database, blog_ids: Sequence[str] = ()) -> list[int]:
+    """The newest run that captured something, per blog."""
+    sql = "SELECT MAX(run_id) FROM captures WHERE run_id IS NOT NULL"
+    params: list[Any] = []
+    if blog_ids:
+        sql += f" AND blog_id IN ({','.join('?' * len(blog_ids))})"
+        params.extend(blog_ids)
+    return [r[0] for r in db.execute(sql + " GROUP BY blog_id", params)]
 
 
 def start_run(db: sqlite_utils.Database, *, blog_id: str | None, started_at: str, full: bool,

@@ -413,11 +413,13 @@ def test_loopback_detection() -> None:
 
 
 def test_public_host_without_password_hash_refuses_to_start(
-        db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(PASSWORD_HASH_ENV, raising=False)
+    new_db = tmp_path / "new.db"
     with pytest.raises(ConfigError, match=PASSWORD_HASH_ENV) as e:
-        serve(db_path, host="0.0.0.0", port=8001)
+        serve(new_db, host="0.0.0.0", port=8001)
     assert e.value.exit_code == 2 and "\n" not in str(e.value)
+    assert not new_db.exists()  # refused before touching anything
 
 
 @pytest.mark.parametrize("kwargs, env, message", [

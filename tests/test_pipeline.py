@@ -93,7 +93,8 @@ def test_comments_threads_removed_and_pages(archive: Archive) -> None:
         replies += c.parent_id is not None
         removed += c.removed
     assert replies > 0 and removed > 0
-    counts = {r["id"]: r["comment_count"] for r in archive.rows("SELECT id, comment_count FROM posts")}
+    counts = {r["id"]: r["comment_count"]
+              for r in archive.rows("SELECT id, comment_count FROM posts")}
     assert all(counts[p.post_id] == len(p.comments) for p in blog.live_posts)
     pages = archive.rows("SELECT * FROM pages")
     assert {p["title"] for p in pages} == {p.title for p in blog.pages}
@@ -170,12 +171,12 @@ def test_warc_keeps_raw_bytes_and_parse_all_rebuilds(archive: Archive) -> None:
     gzipped = 0
     with open(warcs[0], "rb") as fh:
         for record in ArchiveIterator(fh):
-            if record.rec_type == "response" and "/feeds/posts" in record.rec_headers.get_header(
-                    "WARC-Target-URI"):
-                if record.http_headers.get_header("Content-Encoding") == "gzip":
-                    raw = record.raw_stream.read()
-                    assert b"<feed" in gzip.decompress(raw)  # stored as received
-                    gzipped += 1
+            uri = record.rec_headers.get_header("WARC-Target-URI")
+            if (record.rec_type == "response" and "/feeds/posts" in uri
+                    and record.http_headers.get_header("Content-Encoding") == "gzip"):
+                raw = record.raw_stream.read()
+                assert b"<feed" in gzip.decompress(raw)  # stored as received
+                gzipped += 1
     assert gzipped
     with archive.db() as conn:  # the mock is stopped: rebuild offline
         conn.execute("DELETE FROM posts")

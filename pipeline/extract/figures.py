@@ -35,6 +35,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 
 EXTRACTOR_VERSION = "1"
 """Bump whenever the output for some text changes: stored figures are re-extracted."""
@@ -197,11 +198,23 @@ _COUNT_NOUNS = frozenset(
     calls cards copies packages masks kits doctors officials officers couples elders
     seafarers domestics caregivers""")
 )
+# "one" counts only before one of these: "a team of one doctor and five students".
+_SINGULAR_COUNT_NOUNS = frozenset(
+    _words("""worker person woman man girl boy child member participant household family
+    union organisation organization association cooperative federation factory company
+    employer district province village community doctor nurse teacher student trainee
+    leader delegate representative volunteer staff inspector paralegal""")
+)
 _PEOPLE_WORDS = frozenset(
     _words("people women men children youth staff personnel police elderly poor folk")
 )
+# People nouns that also modify a following noun: "women workers", "youth leaders".
+_MODIFIER_NOUNS = frozenset(
+    _words("women men youth female male females males children elderly poor")
+)
 _SUBJECT_ALIASES = {
     "female": "women", "females": "women", "male": "men", "males": "men", "youths": "youth",
+    "young": "youth",
 }  # fmt: skip
 # Words that end the noun phrase after a number: function words, auxiliaries, common
 # verbs and number words. The head noun is searched only before the first of these.
@@ -251,8 +264,9 @@ _CAPITAL_LABEL_WORDS = frozenset({"Point", "Part", "Unit", "Day", "Week", "No", 
 _DOTTED_LABELS = frozenset(_words("no. nos. nr. nrs. p. pp. pg. art. sec. vol. fig. para. #"))
 _ABBREVIATIONS = _DOTTED_LABELS | frozenset(
     _words(
-        "rs. re. nrs. tk. rp. ks. nu. sfr. approx. ca. mr. mrs. ms. dr. st. u.s. jan. feb. mar."
-        " apr. jun. jul. aug. sep. sept. oct. nov. dec."
+        "rs. re. nrs. slrs. tk. rp. ks. nu. sfr. approx. ca. mr. mrs. ms. dr. st. u.s. jan. feb."
+        " mar. apr. jun. jul. aug. sep. sept. oct. nov. dec. vs. e.g. i.e. inc. ltd. co. corp."
+        " govt. dept."
     )
 )
 _PHONE_WORDS = frozenset(
@@ -278,6 +292,9 @@ _FRACTION_BLOCKERS = frozenset(
     every this that the in one""")
 )
 _CLOCK_WORDS = frozenset({"at", "from", "until", "till"})
+_ONE_DURATION_WORDS = frozenset(
+    _words("a the for in within after of only just per each every than about over least")
+)
 # Capitalised words that may stand before a count without making it a name ("Nearly 500").
 _CAPITAL_WORD_OK = frozenset(
     _words("""in on at by of for from with to the a an some about around over nearly almost only
@@ -287,7 +304,7 @@ _CAPITAL_WORD_OK = frozenset(
     although though as if""")
 )
 _COUNTED_HYPHEN_WORDS = frozenset(
-    _words("member members strong person people seat seats bed beds storey story household")
+    _words("member members strong person people seat seats bed beds storey story household plus")
 )
 _PUNCTUATION = "()[]{}\"'“”‘’«»,;:!?*•·–—"
 _OPENERS = "([{\"'“‘«"
@@ -349,6 +366,8 @@ _LEAD_A = rf"(?:\ban?{_SP}+(?=(?:{_trie([*_SCALE_FORMS, *_FRACTION_WORDS])})\b))
 _SEED_RE = re.compile(rf"[0-9]+|{_WORD_ATOM}")
 _PHRASE_RE = re.compile(rf"{_LEAD_A}{_ATOM}(?:{_JOIN}{_ATOM})*")
 _SINGLE_DIGITS_RE = re.compile(_DIGIT_CORE)
+_SEPARATOR_RE = re.compile(r"[.,']")
+_DASH_RE = re.compile(r"[—–-]")
 _TOKEN_RE = re.compile(
     rf"(?P<dfrac>{_DIGIT_FRACTION})|(?P<dig>{_DIGITS})|(?P<word>{_WORD_ATOM})"
     r"|(?P<conn>[-–—,&]|\band\b|\bto\b|\bor\b|\ban?\b)"
@@ -387,9 +406,7 @@ _PROTECTED_RES = (
 
 _MONTH_AFTER_RE = re.compile(
     rf"(?:st|nd|rd|th)?(?:{_SP}*(?:-|–|to|and|&){_SP}*[0-9]{{1,2}}(?:st|nd|rd|th)?)?"
-    rf"{_SP}+(?:of{_SP}+)?(?:[Jj]anuary|[Ff]ebruary|[Mm]arch|[Aa]pril|[Mm]ay|[Jj]une|[Jj]uly"
-    r"|[Aa]ugust|[Ss]eptember|[Oo]ctober|[Nn]ovember|[Dd]ecember|[Jj]an|[Ff]eb|[Mm]ar|[Aa]pr"
-    r"|[Jj]un|[Jj]ul|[Aa]ug|[Ss]ept?|[Oo]ct|[Nn]ov|[Dd]ec)\b"
+    rf"{_SP}+(?:of{_SP}+)?(?i:{_trie([*_MONTHS, 'may', 'march'])})\b"
 )
 # The word right before a number, when it is a currency: "US$", "Rs.", "(USD", "₱", "RM".
 _CUR_PREFIX_RE = re.compile(
@@ -402,7 +419,7 @@ _CUR_SUFFIX_RE = re.compile(
     rf"(?P<sep>{_SP}?|-)(?:(?P<sym>[{''.join(_SYMBOLS)}₨])"
     r"|(?P<mcode>M(?:USD|EUR|GBP|AUD|CHF|CAD))\b"
     rf"|(?P<name>(?i:{_trie(_CURRENCY_NAMES)}))(?i:s|es)?\b"
-    r"|(?P<code>[A-Za-z]{3})\b(?![ \u00a0]?[0-9]))"
+    rf"|(?P<code>[A-Z]{{3}}|(?i:{_trie(_CASELESS_CODES)}))\b(?![ \u00a0]?[0-9]))"
 )
 _SCALE_AFTER_CODE_RE = re.compile(rf"{_SP}(?P<w>million|billion|trillion|thousand)\b", re.I)
 _SCALE_ABBR_RE = re.compile(
@@ -417,24 +434,40 @@ _PERCENT_RE = re.compile(
     rf"{_SP}?(?:%|(?i:per{_SP}?cents?|percent(?:age)?s?)\b|pct\b|pc\b)(?:{_SP}points?\b)?"
 )
 _PLUS_MINUS_RE = re.compile(rf"{_SP}*±{_SP}*[0-9][0-9.,]*")
+_METRE_UNITS = [
+    f"{prefix}{name}{plural}"
+    for prefix in ("", "kilo", "centi", "milli", "nano")
+    for name in ("meter", "metre")
+    for plural in ("", "s")
+]
+_MEASURE_WORDS = [  # matched case-insensitively; "Days" is still told apart in `_accept_unit`
+    *_words("""year years yr yrs month months week weeks day days hour hours hr hrs minute
+    minutes min mins second seconds sec secs decade decades century centuries night nights
+    semester semesters mile miles feet foot inch inches yard yards acre acres hectare
+    hectares decimal decimals bigha bighas katha kathas ropani ropanis litre litres liter
+    liters gallon gallons barrel barrels kilogram kilograms kilo kilos gram grams tonne
+    tonnes ton tons quintal quintals maund maunds pound pounds ounce ounces lb lbs degree
+    degrees celsius fahrenheit watt watts kilowatt kilowatts megawatt megawatts volt volts
+    joule joules calories kilocalories btu byte bytes kilobyte kilobytes megabyte megabytes
+    gigabyte gigabytes terabyte terabytes exabyte exabytes"""),
+    *_METRE_UNITS,
+    *(
+        f"{square} {name}"
+        for square in ("square", "sq", "sq.")
+        for name in (*_METRE_UNITS, "feet", "foot", "mile", "miles", "km", "m", "ft", "mi")
+    ),
+    *(f"cubic {name}" for name in (*_METRE_UNITS, "feet", "foot")),
+    "metric ton", "metric tons", "kilometres per hour", "kilometers per hour",
+    "degrees celsius", "degrees fahrenheit", "british thermal unit", "british thermal units",
+]  # fmt: skip
+_MEASURE_SYMBOLS = _words(
+    """km km2 km² km³ km3 km^2 km^3 kms m2 m² m³ m3 m^2 m^3 cm mm mi ft ha kg kgs mg ml cl tpd
+    kWh MWh GWh Wh kW MW GW eV keV MeV GeV TeV Hz kHz MHz GHz KB MB GB TB kb Mb Gb Gy mGy Sv
+    mSv l/km"""
+)
 _UNIT_RE = re.compile(
-    r"(?P<sep>[ \u00a0]?|-)(?P<unit>"
-    r"(?i:years?|yrs?|months?|weeks?|days?|hours?|hrs?|minutes?|mins?|seconds?|secs?"
-    r"|decades?|centuries|century|nights?|semesters?"
-    r"|(?:square|sq\.?)[ \u00a0](?:kilomet(?:er|re)s?|met(?:er|re)s?|feet|foot|miles?|km|m|ft|mi)"
-    r"|cubic[ \u00a0](?:kilomet(?:er|re)s?|met(?:er|re)s?|feet)"
-    r"|kilomet(?:er|re)s?(?:[ \u00a0]per[ \u00a0]hour)?|met(?:er|re)s?|centimet(?:er|re)s?"
-    r"|millimet(?:er|re)s?|nanomet(?:er|re)s?|miles?|feet|foot|inch(?:es)?|yards?"
-    r"|acres?|hectares?|decimals?|bighas?|kathas?|ropanis?"
-    r"|litres?|liters?|gallons?|barrels?|kilograms?|kilos?|grams?|metric[ \u00a0]tons?|tonnes?"
-    r"|tons?|quintals?|maunds?|pounds?|ounces?|degrees?(?:[ \u00a0](?:celsius|fahrenheit))?"
-    r"|watts?|kilowatts?|megawatts?|volts?|joules?|calories|kilocalories"
-    r"|british[ \u00a0]thermal[ \u00a0]units?|btu|bytes?|kilobytes?|megabytes?|gigabytes?"
-    r"|terabytes?|exabytes?|sq\.?[ \u00a0]?(?:km|ft|mi|m))"
-    r"|km(?:[²³23]|\^[23])?|kms|m[²³23]|m\^[23]|cm|mm|mi|ft|ha|kgs?|mg|ml|cl|tpd|kWh|MWh|GWh"
-    r"|Wh|kW|MW|GW|eV|keV|MeV|GeV|TeV|Hz|kHz|MHz|GHz|KB|MB|GB|TB|kb|Mb|Gb|Gy|mGy|Sv|mSv"
-    r"|lbs?|l/km|°[ \u00a0]?[CF]?|[CF](?=[ \u00a0]|$|[.,;:!?)])"
-    r")(?![A-Za-z])"
+    rf"(?P<sep>{_SP}?|-)(?P<unit>(?i:{_trie(_MEASURE_WORDS)})|{_trie(_MEASURE_SYMBOLS)}"
+    rf"|°{_SP}?[CF]?|[CF](?=[ \u00a0]|$|[.,;:!?)]))(?![A-Za-z])"
 )
 _GLUED_UNIT_RE = re.compile(r"(?P<unit>[mglt]|[VWJ])(?![A-Za-z0-9])")  # "5m", "10l", "20W"
 _INCH_RE = re.compile(rf"{_SP}in(?={_SP}+(?:thick|long|wide|tall|high|deep)\b|\.?{_SP}*$)")
@@ -443,13 +476,13 @@ _TIMES_RE = re.compile(
 )
 _HYPHEN_WORD_RE = re.compile(r"-(?P<w>[A-Za-z]+)")
 _ORDINAL_SUFFIX_RE = re.compile(r"(?:st|nd|rd|th)\b", re.I)
-_ORDINAL_WORD_RE = re.compile(
-    r"[ \u00a0-](?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh"
-    r"|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth"
-    r"|twentieth|thirtieth|fortieth|fiftieth|sixtieth|seventieth|eightieth|ninetieth"
-    r"|hundredth|thousandth|millionth|billionth|trillionth)\b",
-    re.I,
+_ORDINAL_WORDS = _words(
+    """first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth
+    thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth
+    thirtieth fortieth fiftieth sixtieth seventieth eightieth ninetieth hundredth thousandth
+    millionth billionth trillionth"""
 )
+_ORDINAL_WORD_RE = re.compile(rf"[ \u00a0-]{_trie(_ORDINAL_WORDS)}\b", re.I)
 _CLOCK_RE = re.compile(rf"{_SP}?(?:[ap]\.m\.|[ap]m\b|o['’]clock\b)", re.I)
 _CLOCK_VALUE_RE = re.compile(r"[0-2]?[0-9][.:][0-5][0-9]")
 _AGE_AFTER_UNIT_RE = re.compile(
@@ -465,6 +498,7 @@ _AGE_AFTER_NUMBER_RE = re.compile(
 _RELATIVE_AFTER_RE = re.compile(
     rf"{_SP}+(?:ago|later|earlier|after|before|back|hence|from{_SP}+now)\b", re.I
 )
+_ENUMERATOR_AFTER_RE = re.compile(r"\)[ \u00a0][A-Za-z]")
 _NAME_AGE_AFTER_RE = re.compile(r"[ \u00a0]*[,)]")
 _FRACTION_OF_RE = re.compile(
     rf"{_SP}+(?:of|the|their|its|our|all|them|those|these|were|are|was|is|had|have|say|said"
@@ -472,14 +506,8 @@ _FRACTION_OF_RE = re.compile(
     re.I,
 )
 _RATIO_GAP_RE = re.compile(rf"{_SP}+(?:in|out{_SP}+of){_SP}+(?:every{_SP}+)?", re.I)
-_NEXT_WORDS_RE = re.compile(
-    rf"{_SP}+([A-Za-z][\w'’/-]*)(?:{_SP}+([A-Za-z][\w'’/-]*))?(?:{_SP}+([A-Za-z][\w'’/-]*))?"
-)
-_SUBJECT_LEAD_RE = re.compile(
-    rf"\+?{_SP}*(?:of{_SP}+(?:the{_SP}+|all{_SP}+|them{_SP}+|these{_SP}+|those{_SP}+"
-    rf"|their{_SP}+|its{_SP}+|our{_SP}+|whom{_SP}+)?)?(?P<cop>(?:were|are|was|is){_SP}+)?"
-)
-_SUBJECT_WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’/-]*|\S")
+_WORD_OR_SIGN_RE = re.compile(r"[A-Za-z][A-Za-z'’/-]*|\S")
+_OF_WORDS = frozenset(_words("the all them these those their its our whom"))
 _AGE_SUBJECT_RE = re.compile(
     rf"{_SP}*(?:(?:were|are|was|is){_SP}+)?(?:aged{_SP}+)?"
     rf"(?:(?P<dir>under|below|younger{_SP}+than|less{_SP}+than|over|above|older{_SP}+than)"
@@ -508,11 +536,6 @@ _SUFFIX_PROBE_RE = _union(
     _ORDINAL_WORD_RE, _PLUS_MINUS_RE,
 )  # fmt: skip
 _SENTENCE_END_RE = re.compile(r"[.!?]+[\"”’')\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])|\n\s*")
-_ABBREVIATION_END_RE = re.compile(
-    r"(?:\b(?:No|Nos|Nr|Rs|Tk|Rp|Art|Sec|approx|Mr|Mrs|Ms|Dr|St|vs|Vol|Fig|pp|e\.g|i\.e|Jan"
-    r"|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Inc|Ltd|Co|Corp|Govt|Dept|U\.S)"
-    r"|\b[A-Za-z])$"
-)
 _QUICK_RE = re.compile(
     rf"[0-9]|\b{_trie([*_UNIT_WORDS, *_TENS_WORDS, *_SCALE_FORMS, *_FRACTION_WORDS])}"
 )
@@ -664,8 +687,9 @@ def _digits_value(raw: str, decimal_hint: bool) -> tuple[float, float | None] | 
     One separator followed by exactly three digits is read as a thousands separator
     ("103,000", "1.170", "100.000"), except a dot before a scale word ("2.125 million");
     the decimal reading is kept as the alternative for the caller to use when the
-    number turns out to be a percentage or a measure. Any other single separator is
-    decimal ("86,8", "1,17 million"); several must form valid thousands groups.
+    number turns out to be a percentage or takes a scale abbreviation ("2.125M"). Any
+    other single separator is decimal ("86,8", "1,17 million"); several must form valid
+    thousands groups.
     """
     raw = raw.replace("\u00a0", " ").replace("\u202f", " ").replace("’", "'")
     if " " in raw:
@@ -675,7 +699,7 @@ def _digits_value(raw: str, decimal_hint: bool) -> tuple[float, float | None] | 
     seps = [c for c in raw if not c.isdigit()]
     if not seps:
         return float(raw), None
-    parts = re.split(r"[.,']", raw)
+    parts = _SEPARATOR_RE.split(raw)
     if len(set(seps)) > 1:
         decimal = seps[-1]
         grouping = set(seps[:-1])
@@ -877,6 +901,7 @@ class _Candidate:
     drop_from_right: bool = False
     qualifier: str | None = None
     subject: str | None = None
+    following: list[str] | None = None  # see `_Classifier._following`
 
     @property
     def plain_int(self) -> bool:
@@ -937,7 +962,9 @@ class _Classifier:
         if prefix and currency:
             cand.kind, cand.currency = "money", currency
             cand.start = start - words.gap - len(words.words[-1]) + len(prefix["open"])
-            return _read_before(text, cand.start)
+            if prefix["open"]:  # "(USD 300)": nothing before the figure but the bracket
+                return _Before([], [], 0)
+            return _Before(words.words[:-1], words.low[:-1], 1)
         before = text[start - 1] if start else " "
         two_before = text[start - 2] if start >= 2 else " "
         if before in "-−" and two_before in " (\t\n[" and cand.group.link is None:
@@ -987,6 +1014,8 @@ class _Classifier:
             percent = _PERCENT_RE.match(text, pos)
             if percent:
                 cand.kind, pos = "percent", percent.end()
+                if cand.parsed.alternative is not None:
+                    cand.value = cand.parsed.alternative  # "12.375%" is not 12,375 %
             else:
                 pos = self._read_unit(cand, pos)
         cand.end = pos
@@ -1099,8 +1128,6 @@ class _Classifier:
             cand.reject("name", from_right=True)  # "16 Days of Activism", "Five-Year Plan"
             return unit.end()
         cand.kind, cand.unit = "other", word.lower()
-        if cand.parsed.alternative is not None:
-            cand.value = cand.parsed.alternative  # "2.125 km"
         if cand.unit in _TIME_UNITS:
             if _AGE_AFTER_UNIT_RE.match(self.text, unit.end()):
                 cand.reject("age", from_right=True)  # "27-year-old", "8 months pregnant"
@@ -1141,14 +1168,15 @@ class _Classifier:
         elif cand.drop is None and cand.kind == "percent" and before.last() == "minus":
             cand.value = -cand.value
         if cand.drop is None:
-            cand.qualifier = _qualifier(before) or (
-                "more than" if self.text[cand.end : cand.end + 1] == "+" else None
-            )
+            plus = self.text.startswith(("+", "-plus"), cand.end)  # "500+", "200-plus"
+            cand.qualifier = _qualifier(before) or ("more than" if plus else None)
             cand.subject = self._subject(cand)
 
     def _fraction_rule(self, cand: _Candidate, before: _Before) -> None:
         """ "half of", "two thirds of" are shares; "first half", "third term" are not."""
         if cand.kind == "other":
+            if self.text[cand.group.tokens[-1].end : cand.group.tokens[-1].end + 1] == "-":
+                cand.reject("fraction-word")  # "a half-day training" is not a measure
             return  # "one-half miles"
         if cand.group.connectors[0] != "a" and before.last() in _FRACTION_BLOCKERS:
             cand.reject("fraction-word")
@@ -1160,7 +1188,9 @@ class _Classifier:
     def _duration_rules(self, cand: _Candidate, before: _Before) -> None:
         if cand.unit not in _TIME_UNITS:
             return
-        if before.last() in _RELATIVE_WORDS:
+        if cand.words and cand.value == 1 and before.last() not in _ONE_DURATION_WORDS:
+            cand.reject("idiom")  # "One day, the factory closed"; but "a one-day workshop"
+        elif before.last() in _RELATIVE_WORDS:
             cand.reject("relative")  # "the last two years", "the next five years"
         elif _age_before(before) or _age_threshold_before(before):
             cand.reject("age")  # "aged 60 years", "workers above 60 years"
@@ -1184,7 +1214,9 @@ class _Classifier:
         elif last in _CLOCK_WORDS and _CLOCK_VALUE_RE.fullmatch(text, cand.start, cand.end):
             cand.reject("time")  # "began at 10.00"
         elif cand.words and cand.group.tokens[0].text == "one" and cand.value == 1:
-            cand.reject("pronoun")  # "one of the", "no one", "the one thing"
+            following = self._following(cand)
+            if not following or following[0] not in _SINGULAR_COUNT_NOUNS:
+                cand.reject("pronoun")  # "one of the", "no one"; but "one doctor and five..."
 
     def _is_age(self, cand: _Candidate, before: _Before) -> bool:
         text = self.text
@@ -1192,7 +1224,7 @@ class _Classifier:
             return True  # "aged 60 and above", "18 years and older"
         if _age_before(before) and not self._count_noun_follows(cand):
             return True  # "aged 60", "at the age of 19", "since she was 15"
-        if _age_threshold_before(before) and not self._noun_follows(cand.end):
+        if _age_threshold_before(before) and not self._noun_follows(cand):
             return True  # "43% under 35", "children under 5"
         return (  # "Sita, 34,", "Raju (52)"
             cand.plain_int
@@ -1213,68 +1245,89 @@ class _Classifier:
         """ "Workforce 2030", "Voyager 2", "RA 11199": a capitalised name, then a number."""
         if not before.words or not before.spaced:
             return False
-        word = re.split(r"[—–-]", before.words[-1].lstrip(_OPENERS))[-1]  # "Cannington—South"
+        word = _DASH_RE.split(before.words[-1].lstrip(_OPENERS))[-1]  # "Cannington—South"
         if not word.isalpha() or not word[0].isupper() or word.lower() in _CAPITAL_WORD_OK:
             return False
-        return word not in _ISO_CODES and not self._noun_follows(cand.end)
+        return word not in _ISO_CODES and not self._noun_follows(cand)
 
     def _is_list_marker(self, cand: _Candidate) -> bool:
-        """ "1. Introduction", "2) Register all workers" at the start of a line."""
+        """ "1. Introduction" at the start of a line, "(2) maternity" or "3) pensions"."""
         text = self.text
+        after = text[cand.end : cand.end + 3]
+        if cand.plain_int and cand.value <= 20 and _ENUMERATOR_AFTER_RE.match(after):
+            return text[cand.start - 1 : cand.start] in ("(", " ", "\n", "\t", "")
         line_start = text.rfind("\n", 0, cand.start) + 1
         if text[line_start : cand.start].strip() not in ("", "("):
             return False
-        after = text[cand.end : cand.end + 2]
-        return after[:1] == ")" or after in (". ", ".\t", ":")
+        return after[:1] == ")" or after[:2] in (". ", ".\t", ":")
 
-    def _next_words(self, pos: int) -> list[str]:
-        match = _NEXT_WORDS_RE.match(self.text, pos)
-        return [w.lower().rstrip("'’") for w in match.groups() if w] if match else []
+    def _following(self, cand: _Candidate) -> list[str]:
+        """Up to eight lower-cased words and signs after the figure, on its line (cached:
+        the subject and several rules read them)."""
+        if cand.following is None:
+            text, pos = self.text, cand.end
+            line_end = text.find("\n", pos, pos + 80)
+            end = line_end if line_end >= 0 else pos + 80
+            matches = _WORD_OR_SIGN_RE.finditer(text, pos, end)
+            cand.following = [m.group().lower() for m in islice(matches, 8)]
+        return cand.following
 
     def _count_noun_follows(self, cand: _Candidate) -> bool:
         """A counted noun within three words: "2000 workers", "2000 garment workers"."""
-        for word in self._next_words(cand.end):
-            if word in _COUNT_NOUNS:
+        for word in self._following(cand)[:3]:
+            if word.rstrip("'’") in _COUNT_NOUNS:
                 return True
-            if word in _STOP_WORDS:
+            if not word[0].isalpha() or word in _STOP_WORDS:
                 return False
         return False
 
-    def _noun_follows(self, pos: int) -> bool:
+    def _noun_follows(self, cand: _Candidate) -> bool:
         """The next word is a counted noun or looks like one (a plural)."""
-        words = self._next_words(pos)
-        return bool(words) and _is_counted_noun(words[0])
+        words = self._following(cand)
+        return bool(words) and words[0][0].isalpha() and _is_counted_noun(words[0].rstrip("'’"))
 
     def _subject(self, cand: _Candidate) -> str | None:
         """Head noun of what is counted: "790 workers", "45% women", "43% under 35"."""
-        text, pos = self.text, cand.end
         if cand.kind == "percent":
-            age = _AGE_SUBJECT_RE.match(text, pos)
+            age = _AGE_SUBJECT_RE.match(self.text, cand.end)
             if age:
                 return _age_group(age)
-        lead = _SUBJECT_LEAD_RE.match(text, pos)
-        pos = lead.end() if lead else pos
-        line_end = text.find("\n", pos, pos + 80)
+        words = _subject_words(self._following(cand))
+        copula = bool(words) and words[0] in _COPULAS
+        words = words[copula:]
         found: str | None = None
         last: str | None = None
-        words = _SUBJECT_WORD_RE.finditer(text, pos, line_end if line_end >= 0 else pos + 80)
-        for index, match in enumerate(words):
-            word = match.group().lower()
-            if index >= 5 or not word[0].isalpha() or word in _STOP_WORDS:
+        for index, word in enumerate(words[:5]):
+            if not word[0].isalpha():
                 break
+            if word in _STOP_WORDS:
+                following = words[index + 1] if index + 1 < len(words) else ""
+                if found or not word.endswith("ed") or not _is_counted_noun(following):
+                    break
+                continue  # a participle as adjective: "1.2 million registered users"
             if word.endswith(("'s", "’s")):
                 continue  # a possessive is a modifier: "the country's 16 million workers"
             word = word.rstrip("'’")
-            if word in _PEOPLE_WORDS or _looks_plural(word) or word in _SUBJECT_ALIASES:
-                found = word  # keep going: "women workers" → workers
-            elif found:
+            if found and (found not in _MODIFIER_NOUNS or not _is_counted_noun(word)):
                 break
-            elif lead and lead["cop"]:
+            if word in _PEOPLE_WORDS or _looks_plural(word) or word in _SUBJECT_ALIASES:
+                found = word  # "women" may be a modifier: "women workers" → workers
+                continue
+            if copula:
                 return None  # "300 was paid": a copula leads only to a noun of people
             last = word
-        # A sum of money is rarely followed by what it counts ("USD 300 set aside").
-        word = found or (last if cand.kind != "money" else None)
+        if cand.kind == "money":  # rarely followed by what it counts ("USD 300 set aside")
+            return found if found in _COUNT_NOUNS or found in _PEOPLE_WORDS else None
+        word = found or last
         return _SUBJECT_ALIASES.get(word, word) if word else None
+
+
+def _subject_words(words: list[str]) -> list[str]:
+    """The words after a figure without "+", "-plus" and "of (the)": "45% of the women"."""
+    start = 1 if words[:1] == ["+"] else 2 if words[:2] == ["-", "plus"] else 0
+    if words[start : start + 1] == ["of"]:
+        start += 2 if words[start + 1 : start + 2] and words[start + 1] in _OF_WORDS else 1
+    return words[start:]
 
 
 def _currency_code(code: str) -> str | None:
@@ -1342,7 +1395,8 @@ def _age_threshold_before(before: _Before) -> bool:
     return (
         word in _COUNT_NOUNS
         or word in _PEOPLE_WORDS
-        or word in ("those", "aged", "adults", "percent", "cent")
+        or word in ("those", "aged", "adults", "percent", "cent", "everybody", "everyone")
+        or word in ("anyone", "all")
         or word.endswith("%")
     )
 
@@ -1483,7 +1537,7 @@ def _link_pair(first: _Candidate, second: _Candidate) -> None:
         return
     if first.kind == "count":  # "18-20 percent", "300 and 500 pesos"
         first.kind, first.currency, first.unit = second.kind, second.currency, second.unit
-        if first.kind in ("percent", "other") and first.parsed.alternative is not None:
+        if first.kind == "percent" and first.parsed.alternative is not None:
             first.value = first.parsed.alternative
     elif (
         first.kind == "money"
@@ -1504,10 +1558,11 @@ def _sentence_starts(text: str) -> list[int]:
     """Start offsets of sentences: after . ! ? + space + capital, or at a line break."""
     starts = [0]
     for match in _SENTENCE_END_RE.finditer(text):
-        if match.group()[0] == "." and _ABBREVIATION_END_RE.search(
-            text, max(0, match.start() - 8), match.start()
-        ):
-            continue
+        if match.group()[0] == ".":
+            head = text[max(0, match.start() - 12) : match.start() + 1].split()
+            word = head[-1].lower().lstrip(_OPENERS) if head else ""
+            if word in _ABBREVIATIONS or (len(word) == 2 and word[0].isalpha()):
+                continue  # "Rs. 500", "No. 189", "e.g. the", initials "J. Smith"
         starts.append(match.end())
     return starts
 
