@@ -56,7 +56,7 @@ def _round(value: float | None) -> float | None:
 def _number(value: float | None) -> str:
     if value is None:
         return "–"
-    if abs(value) >= 100:
+    if abs(value) >= 100 or float(value).is_integer():
         return f"{value:,.0f}"
     return f"{value:.3g}" if abs(value) < 10 else f"{value:.1f}"
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -236,7 +236,32 @@ def ensure_db_shape(db: sqlite_utils.Database) -> None:
     if not db["posts_fts"].exists():
         # sqlite-utils commits on its own here, so this stays outside our transaction
         db["posts"].enable_fts(FTS_COLUMNS, tokenize=FTS_TOKENIZE, create_triggers=True)
-    db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+    with transaction(db):
+        _narrow_fts_update_trigger(db)
+        db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+
+def _narrow_fts_update_trigger(db: sqlite_utils.Database) -> None:
+    """Re-index a post only when an indexed column really changes.
+
+    sqlite-utils' trigger fires on any UPDATE, so storing figures and tags, or a
+    rerun touching `last_seen`, would re-tokenize the whole body each time.
+    """
+    sql = db.execute("SELECT sql FROM sqlite_master WHERE name = 'posts_au'").fetchone()
+    changed = " OR ".join(f"old.[{c}] IS NOT new.[{c}]" for c in FTS_COLUMNS)
+    narrow = f"AFTER UPDATE OF [title], [content_text], [labels] ON [posts] WHEN {changed}"
+    if sql is None or narrow in sql[0]:
+        return
+    columns = ", ".join(f"[{c}]" for c in FTS_COLUMNS)
+    old = ", ".join(f"old.[{c}]" for c in FTS_COLUMNS)
+    new = ", ".join(f"new.[{c}]" for c in FTS_COLUMNS)
+    db.execute("DROP TRIGGER [posts_au]")
+    db.execute(
+        f"CREATE TRIGGER [posts_au] {narrow} BEGIN\n"
+        f"  INSERT INTO [posts_fts] ([posts_fts], rowid, {columns}) "
+        f"VALUES('delete', old.rowid, {old});\n"
+        f"  INSERT INTO [posts_fts] (rowid, {columns}) VALUES (new.rowid, {new});\nEND"
+    )
 
 
 def _add_missing_columns(db: sqlite_utils.Database, table: str, ddl: str) -> None:
@@ -571,44 +596,38 @@ class Findings:
     version: str              # combined extractor versions, stored on the post
 
 
-def save_findings(db: sqlite_utils.Database, batch: Iterable[Findings]) -> int:
+def save_findings(db: sqlite_utils.Database, batch: Sequence[Findings]) -> int:
     """Replace figures and tags of each post atomically (the caller holds the transaction)."""
-    n = 0
     conn = db.conn
-    for f in batch:
-        n += 1
-        conn.execute("DELETE FROM figures WHERE post_id = ?", [f.post_id])
-        conn.execute("DELETE FROM post_countries WHERE post_id = ?", [f.post_id])
-        conn.execute("DELETE FROM post_themes WHERE post_id = ?", [f.post_id])
-        conn.executemany(
-            """INSERT INTO figures (post_id, raw, value, kind, currency, qualifier, subject,
-                                    sentence, char_start, char_end, extractor_version)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            [[f.post_id, g.raw, g.value, g.kind, g.currency, g.qualifier, g.subject, g.sentence,
-              g.char_start, g.char_end, f.figures_version] for g in f.figures],
-        )
-        conn.executemany(
-            "INSERT INTO post_countries (post_id, code, name, mentions, is_primary) "
-            "VALUES (?, ?, ?, ?, ?)",
-            [[f.post_id, c.code, c.name, c.mentions, int(c.is_primary)] for c in f.countries],
-        )
-        conn.executemany(
-            "INSERT INTO post_themes (post_id, theme, score, evidence) VALUES (?, ?, ?, ?)",
-            [[f.post_id, t.theme, t.score, json.dumps(list(t.evidence), ensure_ascii=False)]
-             for t in f.themes],
-        )
-        conn.execute(
-            """UPDATE posts SET countries = ?, primary_countries = ?, themes = ?,
-                                extracted_version = ? WHERE id = ?""",
-            [
-                json.dumps([c.name for c in f.countries], ensure_ascii=False),
-                json.dumps([c.name for c in f.countries if c.is_primary], ensure_ascii=False),
-                json.dumps([t.theme for t in f.themes]),
-                f.version,
-                f.post_id,
-            ],
-        )
-    return n
+    ids = [[f.post_id] for f in batch]
+    for table in ("figures", "post_countries", "post_themes"):
+        conn.executemany(f"DELETE FROM {table} WHERE post_id = ?", ids)
+    conn.executemany(
+        """INSERT INTO figures (post_id, raw, value, kind, currency, qualifier, subject,
+                                sentence, char_start, char_end, extractor_version)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [[f.post_id, g.raw, g.value, g.kind, g.currency, g.qualifier, g.subject, g.sentence,
+          g.char_start, g.char_end, f.figures_version] for f in batch for g in f.figures],
+    )
+    conn.executemany(
+        "INSERT INTO post_countries (post_id, code, name, mentions, is_primary) "
+        "VALUES (?, ?, ?, ?, ?)",
+        [[f.post_id, c.code, c.name, c.mentions, int(c.is_primary)]
+         for f in batch for c in f.countries],
+    )
+    conn.executemany(
+        "INSERT INTO post_themes (post_id, theme, score, evidence) VALUES (?, ?, ?, ?)",
+        [[f.post_id, t.theme, t.score, json.dumps(list(t.evidence), ensure_ascii=False)]
+         for f in batch for t in f.themes],
+    )
+    conn.executemany(
+        """UPDATE posts SET countries = ?, primary_countries = ?, themes = ?,
+                            extracted_version = ? WHERE id = ?""",
+        [[json.dumps([c.name for c in f.countries], ensure_ascii=False),
+          json.dumps([c.name for c in f.countries if c.is_primary], ensure_ascii=False),
+          json.dumps([t.theme for t in f.themes]), f.version, f.post_id] for f in batch],
+    )
+    return len(batch)
 
 
 # ------------------------------------------------------------------- captures, runs

@@ -349,6 +349,48 @@ def test_non_figures(text: str) -> None:
     assert extract_figures(text) == [], [f.raw for f in extract_figures(text)]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Young people (15–24 years) and youth (15-35) were consulted.",  # age ranges
+        "The workshop covered (1) registration, (2) contributions and (3) claims.",
+        "The old-age allowance reaches everybody above 70 years.",
+        "One day, the factory gates were locked.",
+        "The 1990s, the 4Ps programme, 24/7 hotlines and Q1 2025.",
+        "A half-day training and a two-way dialogue.",
+    ],
+)
+def test_more_non_figures(text: str) -> None:
+    assert extract_figures(text) == [], [f.raw for f in extract_figures(text)]
+
+
+def test_one_counts_only_before_a_counted_noun() -> None:
+    assert values("A team of one doctor and five nurses.") == [
+        (1, "count", None),
+        (5, "count", None),
+    ]
+    assert values("It is one of the largest unions.") == []
+
+
+def test_dot_grouping_in_measures_and_decimals_in_percentages() -> None:
+    assert values("They brought 2.000 liters of water.") == [(2000, "other", None)]
+    assert values("Interest was 3.125% last year.") == [(3.125, "percent", None)]
+
+
+def test_currency_words_before_the_number() -> None:
+    assert values("Taka 8,000, Rupees 500 and Euro 5,000", ("NP",)) == [
+        (8000, "money", "BDT"),
+        (500, "money", "NPR"),
+        (5000, "money", "EUR"),
+    ]
+
+
+def test_plus_and_trailing_qualifiers() -> None:
+    assert [(f.raw, f.qualifier, f.subject) for f in extract_figures("500+ members")] == [
+        ("500", "more than", "members")
+    ]
+
+
 def test_figures_next_to_non_figures_survive() -> None:
     text = "In 2024, 1.170 workers (46% under the age of 35) joined; 2000 workers marched."
     assert values(text) == [(1170, "count", None), (46, "percent", None), (2000, "count", None)]

@@ -96,6 +96,7 @@ def test_sigkill_mid_run_then_resume(archive: Archive) -> None:
     with MockBlogger(blog, delay=0.05) as mock:
         proc = archive.popen("run", "--blog", mock.url, "--delay", "0")
         deadline = time.monotonic() + 120
+        n = 0
         while time.monotonic() < deadline:
             time.sleep(0.2)
             try:

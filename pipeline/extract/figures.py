@@ -35,7 +35,6 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import islice
 
 EXTRACTOR_VERSION = "1"
 """Bump whenever the output for some text changes: stored figures are re-extracted."""
@@ -134,8 +133,9 @@ _DOLLAR_PREFIXES = {
 }  # fmt: skip
 # Abbreviations written before a number. None = the rupee of the post's country.
 _PREFIX_WORDS = {
-    "rs": None, "re": None, "nrs": "NPR", "slrs": "LKR", "tk": "BDT", "rp": "IDR",
-    "rm": "MYR", "ks": "MMK", "nu": "BTN", "sfr": "CHF", "rmb": "CNY", "dollar": "USD",
+    "rs": None, "re": None, "rupees": None, "nrs": "NPR", "slrs": "LKR", "tk": "BDT",
+    "taka": "BDT", "rp": "IDR", "rm": "MYR", "ks": "MMK", "nu": "BTN", "sfr": "CHF",
+    "rmb": "CNY", "dollar": "USD", "euro": "EUR", "euros": "EUR",
 }  # fmt: skip
 # Currency names written after a number (singular; plurals add s/es). None = rupee.
 _CURRENCY_NAMES = {
@@ -412,7 +412,7 @@ _MONTH_AFTER_RE = re.compile(
 _CUR_PREFIX_RE = re.compile(
     r"(?P<open>[(\[\"“'‘]*)(?P<cur>(?P<dollar>[A-Za-z]{1,3}|u\.s\.?)?\$"
     rf"|[{''.join(s for s in _SYMBOLS if s != '$')}₨]"
-    r"|(?P<word>NRs|SLRs|Rs|Re|Tk|Rp|Ks|Nu|SFr|rmb|RMB|RM|dollar)\.?"
+    rf"|(?P<word>(?i:{_trie(_PREFIX_WORDS)}))\.?"
     r"|(?P<code>[A-Za-z]{3})|(?P<glued>[PK]))"
 )
 _CUR_SUFFIX_RE = re.compile(
@@ -499,6 +499,9 @@ _RELATIVE_AFTER_RE = re.compile(
     rf"{_SP}+(?:ago|later|earlier|after|before|back|hence|from{_SP}+now)\b", re.I
 )
 _ENUMERATOR_AFTER_RE = re.compile(r"\)[ \u00a0][A-Za-z]")
+_AGE_RANGE_AFTER_RE = re.compile(
+    rf"{_SP}*(?:-|–|to){_SP}*[0-9]{{1,2}}{_SP}*(?:years?|yrs?)?(?:{_SP}*old)?{_SP}*\)", re.I
+)
 _NAME_AGE_AFTER_RE = re.compile(r"[ \u00a0]*[,)]")
 _FRACTION_OF_RE = re.compile(
     rf"{_SP}+(?:of|the|their|its|our|all|them|those|these|were|are|was|is|had|have|say|said"
@@ -517,25 +520,35 @@ _AGE_SUBJECT_RE = re.compile(
 )
 
 
-def _union(*regexes: re.Pattern[str]) -> re.Pattern[str]:
-    """One regex matching where any of `regexes` matches (group names dropped).
-
-    `read_right` tries a dozen suffix patterns after every number; most numbers have
-    none ("790 workers"), and one failed match costs a twelfth of twelve.
-    """
-    parts = []
-    for regex in regexes:
-        pattern = re.sub(r"\(\?P<\w+>", "(?:", regex.pattern)
-        parts.append(f"(?i:{pattern})" if regex.flags & re.IGNORECASE else f"(?:{pattern})")
-    return re.compile("|".join(parts))
-
-
-_SUFFIX_PROBE_RE = _union(
-    _ORDINAL_SUFFIX_RE, _CLOCK_RE, _MONTH_AFTER_RE, _SCALE_ABBR_RE, _CUR_SUFFIX_RE,
-    _PERCENT_RE, _UNIT_RE, _GLUED_UNIT_RE, _INCH_RE, _TIMES_RE, _HYPHEN_WORD_RE,
-    _ORDINAL_WORD_RE, _PLUS_MINUS_RE,
+# The words that can follow a number and change what it is. `read_right` tries its dozen
+# suffix patterns only when the next word is one of them or a sign is glued to the number:
+# most numbers have none ("790 workers"), and this probe costs one fast regex match.
+_SUFFIX_WORDS = frozenset(
+    word.split()[0].lower() + plural
+    for plural in ("", "s", "es")
+    for word in (
+        *_MEASURE_WORDS, *_MEASURE_SYMBOLS, *_CURRENCY_NAMES, *_ISO_CODES, *_CASELESS_CODES,
+        *_SCALE_ABBREVIATIONS, *_MONTHS, *_ORDINAL_WORDS,
+        *_words("""may march percent percents percentage percentages per pct pc am pm a.m. p.m.
+        o'clock times in to and or of musd meur mgbp maud mchf mcad c f"""),
+    )
 )  # fmt: skip
-_SENTENCE_END_RE = re.compile(r"[.!?]+[\"”’')\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])|\n\s*")
+_SUFFIX_PROBE_RE = re.compile(  # matched against the lower-cased text
+    rf"[^\s,.;:!?)\]'\"’”]"
+    rf"|{_SP}(?:[^\sa-z0-9,.;:!?(\[\]'\"‘’“”]|{_trie(_SUFFIX_WORDS)}(?![a-z]))"
+)
+# A full stop ends a sentence unless it ends an abbreviation ("Rs. 500", "No. 189",
+# "e.g. the") or an initial ("J. Smith"): fixed-width lookbehinds, one per form, so
+# that the whole split is one regex pass.
+_ABBREVIATION_STEMS = sorted({w.rstrip(".") for w in _ABBREVIATIONS if w.endswith(".")})
+_NOT_ABBREVIATION = "".join(  # after the stop; one lookbehind per length (fixed widths)
+    rf"(?<!(?<![A-Za-z])(?i:{'|'.join(re.escape(w) for w in _ABBREVIATION_STEMS if len(w) == n)})\.)"
+    for n in sorted({len(w) for w in _ABBREVIATION_STEMS})
+)
+_SENTENCE_END_RE = re.compile(
+    rf"(?:\.{_NOT_ABBREVIATION}(?<!(?<![A-Za-z])[A-Za-z]\.)\.*|[!?]+)"
+    r"[\"”’')\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])|\n\s*"
+)
 _QUICK_RE = re.compile(
     rf"[0-9]|\b{_trie([*_UNIT_WORDS, *_TENS_WORDS, *_SCALE_FORMS, *_FRACTION_WORDS])}"
 )
@@ -691,6 +704,8 @@ def _digits_value(raw: str, decimal_hint: bool) -> tuple[float, float | None] | 
     other single separator is decimal ("86,8", "1,17 million"); several must form valid
     thousands groups.
     """
+    if raw.isdigit():
+        return float(raw), None
     raw = raw.replace("\u00a0", " ").replace("\u202f", " ").replace("’", "'")
     if " " in raw:
         return float(raw.replace(" ", "")), None
@@ -930,6 +945,7 @@ class _Classifier:
     """Decides, number by number, what the numbers of one text are."""
 
     text: str
+    lower: str  # `_lower_same_length(text)`
     countries: Sequence[str]
     rupee: str = "INR"
     protected: list[tuple[int, int]] = field(default_factory=list)
@@ -949,12 +965,17 @@ class _Classifier:
 
     # -- left of the number ------------------------------------------------------------
 
-    def read_left(self, cand: _Candidate, words: _Before) -> _Before:
+    def read_left(self, cand: _Candidate) -> _Before | None:
         """Currency prefix, minus sign, or glue that makes the number part of a name.
 
-        Returns the words before the figure (before its currency, if it has one).
+        Returns the words before the figure (before its currency, if it has one); None
+        when letters glued to the number make it part of a name (then nothing else is read).
         """
         text, start = self.text, cand.start
+        if start and text[start - 1].isalpha() and not self._glued_currency(start):
+            cand.reject("glued")  # SP4ALL, Labor20, CSW68, s1600 in an image URL
+            return None
+        words = _read_before(text, start)
         prefix = (
             _CUR_PREFIX_RE.fullmatch(words.words[-1]) if words.words and words.gap <= 2 else None
         )
@@ -970,14 +991,21 @@ class _Classifier:
         if before in "-−" and two_before in " (\t\n[" and cand.group.link is None:
             cand.value, cand.start = -cand.value, start - 1
         elif (
-            before.isalpha()
-            or before in "#^_@/"
+            before in "#^_@/"
             or (before == "+" and two_before not in " (\t\n")
             or (before == "." and two_before.isalpha())
             or (before in "-‐" and two_before.isalnum() and cand.group.link is None)
         ):
-            cand.reject("glued")  # SP4ALL, COVID-19, Labor20, No.17, CLC/2024, Beijing+30
+            cand.reject("glued")  # COVID-19, No.17, CLC/2024, Beijing+30, #1
         return words
+
+    def _glued_currency(self, start: int) -> bool:
+        """Whether the letters glued before the number are a currency ("RM250", "P610")."""
+        text, begin = self.text, start
+        while begin > max(0, start - 8) and (text[begin - 1].isalpha() or text[begin - 1] in ".$"):
+            begin -= 1
+        prefix = _CUR_PREFIX_RE.fullmatch(text, begin, start)
+        return bool(prefix) and self._prefix_currency(prefix, 0) is not None
 
     def _prefix_currency(self, match: re.Match[str], gap: int) -> str | None:
         symbol = match["cur"]
@@ -990,7 +1018,7 @@ class _Classifier:
             return _currency_code(match["code"])
         if match["glued"]:
             country, code = _COUNTRY_LETTER_PREFIXES[match["glued"]]
-            return code if country in self.countries and not gap else None
+            return code if country in self.countries and gap <= 1 else None
         return self.rupee if symbol == "₨" else _SYMBOLS[symbol]
 
     # -- right of the number -----------------------------------------------------------
@@ -999,11 +1027,9 @@ class _Classifier:
         """Scale abbreviation, currency, percent or unit after the number, in that order."""
         text, pos = self.text, cand.end
         digits_last = cand.group.tokens[-1].kind in ("dig", "dfrac")
-        if not _SUFFIX_PROBE_RE.match(text, pos):
-            if digits_last:
-                self._reject_glued_letters(cand, pos)
+        if not _SUFFIX_PROBE_RE.match(self.lower, pos):
             return
-        if digits_last and self._rejects_glued_suffix(cand, pos):
+        if digits_last and self._rejects_ordinal_time_or_day(cand, pos):
             return
         if cand.group.tokens[-1].kind == "num" and _ORDINAL_WORD_RE.match(text, pos):
             cand.reject("ordinal", from_right=True)  # "twenty second", "two hundredth"
@@ -1029,7 +1055,8 @@ class _Classifier:
         ):
             cand.reject("glued", from_right=True)  # "4Ps", "1990s", "24/7", "I7-860BOX"
 
-    def _rejects_glued_suffix(self, cand: _Candidate, pos: int) -> bool:
+    def _rejects_ordinal_time_or_day(self, cand: _Candidate, pos: int) -> bool:
+        """ "4th", "2pm", "12 March": the number is an ordinal, a clock time or a day."""
         text = self.text
         if _ORDINAL_SUFFIX_RE.match(text, pos):
             cand.reject("ordinal", from_right=True)
@@ -1226,6 +1253,8 @@ class _Classifier:
             return True  # "aged 60", "at the age of 19", "since she was 15"
         if _age_threshold_before(before) and not self._noun_follows(cand):
             return True  # "43% under 35", "children under 5"
+        if text[cand.start - 1 : cand.start] == "(" and _AGE_RANGE_AFTER_RE.match(text, cand.end):
+            return bool(before.low) and _is_counted_noun(before.low[-1])  # "youth (15-24)"
         return (  # "Sita, 34,", "Raju (52)"
             cand.plain_int
             and 10 <= cand.value <= 99
@@ -1256,8 +1285,9 @@ class _Classifier:
         after = text[cand.end : cand.end + 3]
         if cand.plain_int and cand.value <= 20 and _ENUMERATOR_AFTER_RE.match(after):
             return text[cand.start - 1 : cand.start] in ("(", " ", "\n", "\t", "")
-        line_start = text.rfind("\n", 0, cand.start) + 1
-        if text[line_start : cand.start].strip() not in ("", "("):
+        head = text[max(0, cand.start - 4) : cand.start]  # a marker starts its line
+        line_start = head.rfind("\n")
+        if (line_start < 0 and cand.start > 4) or head[line_start + 1 :].strip() not in ("", "("):
             return False
         return after[:1] == ")" or after[:2] in (". ", ".\t", ":")
 
@@ -1265,11 +1295,10 @@ class _Classifier:
         """Up to eight lower-cased words and signs after the figure, on its line (cached:
         the subject and several rules read them)."""
         if cand.following is None:
-            text, pos = self.text, cand.end
-            line_end = text.find("\n", pos, pos + 80)
-            end = line_end if line_end >= 0 else pos + 80
-            matches = _WORD_OR_SIGN_RE.finditer(text, pos, end)
-            cand.following = [m.group().lower() for m in islice(matches, 8)]
+            lower, pos = self.lower, cand.end
+            line_end = lower.find("\n", pos, pos + 48)
+            end = line_end if line_end >= 0 else pos + 48
+            cand.following = _WORD_OR_SIGN_RE.findall(lower, pos, end)[:8]
         return cand.following
 
     def _count_noun_follows(self, cand: _Candidate) -> bool:
@@ -1308,7 +1337,12 @@ class _Classifier:
             if word.endswith(("'s", "’s")):
                 continue  # a possessive is a modifier: "the country's 16 million workers"
             word = word.rstrip("'’")
-            if found and (found not in _MODIFIER_NOUNS or not _is_counted_noun(word)):
+            if found and found in _MODIFIER_NOUNS and not _is_counted_noun(word):
+                following = words[index + 1] if index + 1 < len(words) else ""
+                if following[:1].isalpha() and _is_counted_noun(following):
+                    continue  # "women home-based workers" → workers
+                break
+            if found and found not in _MODIFIER_NOUNS:
                 break
             if word in _PEOPLE_WORDS or _looks_plural(word) or word in _SUBJECT_ALIASES:
                 found = word  # "women" may be a modifier: "women workers" → workers
@@ -1338,6 +1372,7 @@ def _currency_code(code: str) -> str | None:
 
 
 def _qualifier(before: _Before) -> str | None:
+    """The normalised qualifier among the last three words ("an estimated" → about)."""
     for count in (3, 2, 1):
         qualifier = _QUALIFIERS.get(before.last(count).rstrip("."))
         if qualifier:
@@ -1402,6 +1437,7 @@ def _age_threshold_before(before: _Before) -> bool:
 
 
 def _is_name_then_comma(before: _Before) -> bool:
+    """A personal name right before: "Sita, 34," or "Raju (52)" give an individual's age."""
     words = before.words
     if not words:
         return False
@@ -1465,12 +1501,20 @@ def _lower_same_length(text: str) -> str:
     return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
 
 
-def _phrases(lower: str) -> Iterable[tuple[int, int]]:
-    """Spans of number phrases: `_PHRASE_RE` anchored at each `_SEED_RE` hit."""
+def _phrases(lower: str, protected: list[tuple[int, int]]) -> Iterable[tuple[int, int]]:
+    """Spans of number phrases: `_PHRASE_RE` anchored at each `_SEED_RE` hit outside the
+    protected spans (numbers in URLs, dates and phone numbers are never parsed)."""
     end = 0
+    spans = iter(protected)
+    span = next(spans, None)
     for seed in _SEED_RE.finditer(lower):
         start = seed.start()
         if start < end:
+            continue
+        while span is not None and span[1] <= start:
+            span = next(spans, None)
+        if span is not None and span[0] <= start:
+            end = span[1]
             continue
         match = None
         if lower[start].isalpha():  # "a million", "an eighth"
@@ -1489,11 +1533,14 @@ def _phrases(lower: str) -> Iterable[tuple[int, int]]:
 def _candidates(text: str, lower: str, classifier: _Classifier) -> list[_Candidate]:
     """Every number of the text, in order, with its parsed value."""
     candidates: list[_Candidate] = []
-    for phrase_index, (phrase_start, phrase_end) in enumerate(_phrases(lower)):
+    phrases = _phrases(lower, classifier.protected)
+    for phrase_index, (phrase_start, phrase_end) in enumerate(phrases):
         for group in _split_groups(lower, phrase_start, phrase_end, phrase_index):
             start, end = group.start, group.tokens[-1].end
             parsed = _evaluate(group)
-            words = any(t.kind in ("num", "scale", "fword") for t in group.tokens)
+            tokens = group.tokens
+            words = len(tokens) > 1 or tokens[0].kind not in ("dig", "dfrac")
+            words = words and any(t.kind in ("num", "scale", "fword") for t in tokens)
             cand = _Candidate(group, start, end, parsed.value, parsed, words)
             if parsed.invalid:
                 cand.reject("invalid")  # "192.168.1.2", "22,24,26", "44/13"
@@ -1512,9 +1559,10 @@ def _classify(candidates: list[_Candidate], classifier: _Classifier) -> None:
             cand.reject("consumed")
         if cand.drop:
             continue
-        before = classifier.read_left(cand, _read_before(classifier.text, cand.start))
-        if not cand.drop:
-            classifier.read_right(cand)
+        before = classifier.read_left(cand)
+        if before is None or cand.drop:
+            continue
+        classifier.read_right(cand)
         following = candidates[index + 1] if index + 1 < len(candidates) else None
         classifier.apply_ratio(cand, following)
         classifier.apply_rules(cand, before)
@@ -1526,8 +1574,10 @@ def _link_pair(first: _Candidate, second: _Candidate) -> None:
     """Let the two ends of a range or list share what only one of them carries."""
     if first.drop:
         left_drop = first.drop in _LEFT_DROPS and not first.drop_from_right
-        if second.bare and (left_drop or (first.drop == "glued" and second.group.link == "-")):
-            second.reject(first.drop)  # "Provinces 2 and 6", "aged 15 to 24", "FY2023-24"
+        ages = first.drop == "age" and second.unit in _TIME_UNITS  # "youth (15-24 years)"
+        glued = first.drop == "glued" and second.group.link == "-"  # "FY2023-24"
+        if (second.bare or ages) and (left_drop or glued):
+            second.reject(first.drop)  # "Provinces 2 and 6", "aged 15 to 24"
         return
     if second.group.link not in _RANGE_LINKS or first.end != first.group.tokens[-1].end:
         return  # the first number carries its own unit: "290 women and 500 men"
@@ -1556,15 +1606,7 @@ def _link_pair(first: _Candidate, second: _Candidate) -> None:
 
 def _sentence_starts(text: str) -> list[int]:
     """Start offsets of sentences: after . ! ? + space + capital, or at a line break."""
-    starts = [0]
-    for match in _SENTENCE_END_RE.finditer(text):
-        if match.group()[0] == ".":
-            head = text[max(0, match.start() - 12) : match.start() + 1].split()
-            word = head[-1].lower().lstrip(_OPENERS) if head else ""
-            if word in _ABBREVIATIONS or (len(word) == 2 and word[0].isalpha()):
-                continue  # "Rs. 500", "No. 189", "e.g. the", initials "J. Smith"
-        starts.append(match.end())
-    return starts
+    return [0, *(match.end() for match in _SENTENCE_END_RE.finditer(text))]
 
 
 def _sentence(text: str, starts: list[int], position: int) -> str:
@@ -1583,7 +1625,7 @@ def extract_figures(text: str, countries: Sequence[str] = ()) -> list[Figure]:
     lower = _lower_same_length(text)
     if not _QUICK_RE.search(lower):
         return []
-    classifier = _Classifier(text, tuple(countries))
+    classifier = _Classifier(text, lower, tuple(countries))
     candidates = _candidates(text, lower, classifier)
     _classify(candidates, classifier)
     for first, second in zip(candidates, candidates[1:], strict=False):
