@@ -85,10 +85,14 @@ class MockServer:
                                      name=f"mockblogger-{self.n_posts}", daemon=True)
         self._proc.start()
         child.close()
-        if not self._conn.poll(START_TIMEOUT_S):
+        try:
+            if not self._conn.poll(START_TIMEOUT_S):
+                raise EOFError
+            self.facts = self._conn.recv()
+        except EOFError:
             self.__exit__(None, None, None)
-            raise RuntimeError(f"mock blog of {self.n_posts} posts did not start")
-        self.facts = self._conn.recv()
+            raise RuntimeError(f"the mock blog of {self.n_posts} posts did not start "
+                               f"(server process exit code {self._proc.exitcode})") from None
         return self
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,

@@ -203,7 +203,7 @@ class Bench:
         kinds = ", ".join(f"{count} {kind}" for kind, count in requests.most_common())
         self.target(f"full_{n}.requests", f"Full run, {n:,} posts: HTTP requests ({kinds})",
                     requests.total(), "requests", "<=", request_limit(facts))
-        self.target(f"full_{n}.peak_rss_mb", f"Full run, {n:,} posts: peak RSS",
+        self.target(f"full_{n}.peak_rss_mb", f"Full run, {n:,} posts: peak RSS (all processes)",
                     full.peak_rss_mb, "MB", "<=", RSS_MB, baseline=naive.peak_rss_mb)
         self.target(f"incremental_{n}.requests", f"No-change incremental run, {n:,} posts: "
                     "requests", incremental_requests, "requests", "<=", INCREMENTAL_REQUESTS)
@@ -311,8 +311,11 @@ class Bench:
 
 NOTES = [
     "Every measured command is the real CLI (`python -m pipeline …`) in its own process, "
-    "interpreter start-up included; peak RSS and CPU time are that process's own "
-    "(`os.wait4`), so the mock server's memory is never counted.",
+    "interpreter start-up included. CPU time is that process's with its workers "
+    "(`os.wait4`); peak RSS is the sum over the process and its forked workers (sampled "
+    "every 50 ms with psutil; an upper bound, as pages shared after fork count once per "
+    "process), or the largest single process from `os.wait4` if that is higher. The mock "
+    "server's memory is never counted.",
     "The mock Blogger (tests/mockblogger, seed 2025: ~2 comments/post, 2–6 KB bodies, "
     "page cap 150) runs in a separate process; requests are counted by the server, by kind.",
     "posts/s = live posts of the blog / wall time of the command. The full run includes "

@@ -11,9 +11,13 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import multiprocessing
+import os
 import signal
 import threading
-from collections.abc import Callable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -453,6 +457,7 @@ class Extractor:
     """Figures, countries and themes for posts whose stored findings are stale."""
 
     batch_size = 200
+    parallel_from = 1000  # below this, starting workers costs more than it saves
 
     def __init__(self, cfg: Config, db: sqlite_utils.Database, *,
                  progress: Progress = _no_progress) -> None:
@@ -484,21 +489,54 @@ class Extractor:
         codes = [c.code for c in countries if c.is_primary] + [
             c.code for c in countries if not c.is_primary]
         figures = extract_figures(text, countries=codes)
-        return store.Findings(post_id=post["id"], figures=figures, countries=countries,
-                              themes=themes, figures_version=EXTRACTOR_VERSION,
-                              version=self.version)
+        return store.Findings.from_objects(post["id"], figures, countries, themes,
+                                           figures_version=EXTRACTOR_VERSION,
+                                           version=self.version)
 
     def run(self, *, everything: bool = False, blog_ids: Sequence[str] = ()) -> int:
+        """Extract stale posts in batches, one transaction each.
+
+        Extraction is pure CPU work, so large jobs are spread over the cores by
+        forked workers (which inherit the compiled vocabularies); the database
+        is only ever written by this process, in order.
+        """
         ids = store.post_ids_to_extract(self.db, self.version, everything=everything,
                                         blog_ids=blog_ids)
+        chunks = [ids[i:i + self.batch_size] for i in range(0, len(ids), self.batch_size)]
+        workers = min(os.cpu_count() or 1, 4) if len(ids) >= self.parallel_from else 1
         done = 0
-        for start in range(0, len(ids), self.batch_size):
-            posts = store.load_posts_for_extract(self.db, ids[start:start + self.batch_size])
-            batch = [self.findings(p) for p in posts]
+        for batch in self._compute(chunks, workers):
             with store.transaction(self.db):
                 done += store.save_findings(self.db, batch)
             self.progress("extract", done, len(ids))
         return done
+
+    def _compute(self, chunks: list[list[str]], workers: int) -> Iterator[list[store.Findings]]:
+        if workers <= 1:
+            for chunk in chunks:
+                yield [self.findings(p) for p in store.load_posts_for_extract(self.db, chunk)]
+            return
+        global _ACTIVE
+        _ACTIVE = self
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            pending: deque = deque()
+            for chunk in chunks:
+                pending.append(pool.submit(_findings_in_worker,
+                                           store.load_posts_for_extract(self.db, chunk)))
+                if len(pending) > 2 * workers:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        _ACTIVE = None
+
+
+_ACTIVE: Extractor | None = None  # the extractor forked workers inherit
+
+
+def _findings_in_worker(posts: list[dict]) -> list[store.Findings]:
+    assert _ACTIVE is not None
+    return [_ACTIVE.findings(p) for p in posts]
 
 
 # ---------------------------------------------------------------- parse --all
@@ -513,6 +551,8 @@ class Replayer:
     listing.
     """
 
+    parallel_from = 20  # captures (feed pages): below this, workers cost more than they save
+
     def __init__(self, cfg: Config, db: sqlite_utils.Database, *,
                  progress: Progress = _no_progress) -> None:
         self.cfg = cfg
@@ -520,6 +560,7 @@ class Replayer:
         self.raw_dir = Path(cfg.raw_dir)
         self.progress = progress
         self.iframe_hosts = frozenset(cfg.iframe_allowlist)
+        self._html: dict[tuple[int | None, str], dict] = {}
 
     def run(self, blog_ids: Sequence[str] = (), *, last_run_only: bool = False) -> int:
         """Replay every capture (or only those of each blog's latest run)."""
@@ -529,70 +570,86 @@ class Replayer:
             blog_ids=blog_ids, run_ids=run_ids))
         if last_run_only and not run_ids:
             return 0
-        html_by_url: dict[str, dict] = {}
-        for c in captures:
-            if c["kind"] == "html":
-                html_by_url[c["url"]] = c
+        self._html = {(c["run_id"], c["url"]): c for c in captures if c["kind"] == "html"}
+        self._html.update({(None, c["url"]): c for c in captures if c["kind"] == "html"})
         full_runs = store.complete_full_runs(self.db)
-        by_run: dict[int | None, list[dict]] = {}
-        for c in captures:
-            by_run.setdefault(c["run_id"], []).append(c)
+        seen_ids: dict[tuple[int | None, str], set[str]] = {}
         done = 0
-        for run_id, run_captures in by_run.items():
-            seen_ids: dict[str, set[str]] = {}
-            for c in run_captures:
-                done += 1
-                ids = self._replay(c, html_by_url)
-                if c["kind"] == "posts" and c["blog_id"]:
-                    seen_ids.setdefault(c["blog_id"], set()).update(ids)
-                self.progress("parse", done, len(captures))
-            if run_id in full_runs:
-                blog_id = full_runs[run_id]
+        for capture, parsed in zip(captures, self._parse_all(captures), strict=True):
+            done += 1
+            if parsed is not None:
+                self._store(capture, parsed)
+                if capture["kind"] == "posts" and capture["blog_id"]:
+                    key = (capture["run_id"], capture["blog_id"])
+                    seen_ids.setdefault(key, set()).update(p.id for p in parsed.posts)
+            self.progress("parse", done, len(captures))
+            last_of_run = done == len(captures) or captures[done]["run_id"] != capture["run_id"]
+            if last_of_run and capture["run_id"] in full_runs:
+                blog_id = full_runs[capture["run_id"]]
                 with store.transaction(self.db):
-                    store.mark_deleted(self.db, blog_id, seen_ids.get(blog_id, set()))
+                    store.mark_deleted(self.db, blog_id,
+                                       seen_ids.get((capture["run_id"], blog_id), set()))
         for blog_id in {c["blog_id"] for c in captures if c["blog_id"]}:
             store.refresh_comment_counts(self.db, blog_id)
         return done
 
-    def _replay(self, capture: dict, html_by_url: dict[str, dict]) -> list[str]:
+    def _parse_all(self, captures: list[dict]) -> Iterator[Any]:
+        """Parsed captures in order; parsing (pure CPU) is spread over forked workers."""
+        workers = min(os.cpu_count() or 1, 4) if len(captures) >= self.parallel_from else 1
+        if workers <= 1:
+            yield from map(self._parse, captures)
+            return
+        global _ACTIVE_REPLAYER
+        _ACTIVE_REPLAYER = self
+        context = multiprocessing.get_context("fork")
+        with context.Pool(workers) as pool:
+            yield from pool.imap(_parse_in_worker, captures, chunksize=1)
+        _ACTIVE_REPLAYER = None
+
+    def _parse(self, capture: dict) -> Any:
+        """A capture → FeedPage / ExportContents (None for HTML pages and broken feeds)."""
         kind = capture["kind"]
+        if kind == "html":
+            return None  # merged into the posts of the feed page that needed it
         exchange = read_capture(self.raw_dir, capture["warc_file"], capture["warc_offset"])
-        seen_at = capture["fetched_at"]
         if kind == "export":
             from pipeline.parse_export import parse_export
 
-            contents = parse_export(exchange.body, blog_url=_blog_url_of(capture["url"]),
-                                    iframe_hosts=self.iframe_hosts)
-            with store.transaction(self.db):
-                if contents.blog is not None:
-                    store.save_blog(self.db, contents.blog)
-                store.save_posts(self.db, contents.posts, seen_at=seen_at, origin="export")
-                store.save_comments(self.db, contents.comments, seen_at=seen_at)
-                store.save_pages(self.db, contents.pages, seen_at=seen_at)
-            return []
-        if kind == "html":
-            return []  # merged into the posts of the feed page that needed it
+            return parse_export(exchange.body, blog_url=_blog_url_of(capture["url"]),
+                                iframe_hosts=self.iframe_hosts)
         post_id = None
         if kind == "post-comments":
             post_id = urlsplit(capture["url"]).path.split("/")[-3]
         try:
             page = parse_feed(exchange.body, iframe_hosts=self.iframe_hosts, post_id=post_id)
         except FeedError:
-            return []  # a truncated response that the run itself retried
+            return None  # a truncated response that the run itself retried
         for post in page.posts:
-            if post.partial and post.url:
-                html = html_by_url.get(post.url) or html_by_url.get(post.url + "?m=1")
-                if html is not None:
+            for url in (post.url, f"{post.url}?m=1"):
+                html = self._html.get((capture["run_id"], url)) or self._html.get((None, url))
+                if post.partial and post.url and html is not None:
                     body = read_capture(self.raw_dir, html["warc_file"], html["warc_offset"])
                     apply_post_page(post, parse_post_html(body.body, url=post.url,
                                                           iframe_hosts=self.iframe_hosts))
+        return page
+
+    def _store(self, capture: dict, parsed: Any) -> None:
+        seen_at = capture["fetched_at"]
+        origin = "export" if capture["kind"] == "export" else "feed"
         with store.transaction(self.db):
-            if page.blog is not None and kind == "posts":
-                store.save_blog(self.db, page.blog)
-            store.save_posts(self.db, page.posts, seen_at=seen_at, origin="feed")
-            store.save_comments(self.db, page.comments, seen_at=seen_at)
-            store.save_pages(self.db, page.pages, seen_at=seen_at)
-        return [p.id for p in page.posts]
+            if parsed.blog is not None and capture["kind"] in ("posts", "export"):
+                store.save_blog(self.db, parsed.blog)
+            store.save_posts(self.db, parsed.posts, seen_at=seen_at, origin=origin)
+            store.save_comments(self.db, parsed.comments, seen_at=seen_at)
+            store.save_pages(self.db, parsed.pages, seen_at=seen_at)
+
+
+_ACTIVE_REPLAYER: Replayer | None = None  # the replayer forked workers inherit
+
+
+def _parse_in_worker(capture: dict) -> Any:
+    assert _ACTIVE_REPLAYER is not None
+    return _ACTIVE_REPLAYER._parse(capture)
 
 
 def _blog_url_of(uri: str) -> str | None:

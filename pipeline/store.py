@@ -586,14 +586,28 @@ def load_posts_for_extract(db: sqlite_utils.Database, ids: Sequence[str]) -> lis
 
 @dataclass(slots=True)
 class Findings:
-    """Everything the extract stage learned about one post."""
+    """Everything the extract stage learned about one post, as rows in column order."""
 
     post_id: str
-    figures: list[Any]        # pipeline.extract.figures.Figure
-    countries: list[Any]      # pipeline.extract.countries.CountryTag
-    themes: list[Any]         # pipeline.extract.themes.ThemeTag
+    # (raw, value, kind, currency, qualifier, subject, sentence, char_start, char_end)
+    figures: list[tuple]
+    countries: list[tuple]    # (code, name, mentions, is_primary)
+    themes: list[tuple]       # (theme, score, evidence JSON)
     figures_version: str
     version: str              # combined extractor versions, stored on the post
+
+    @classmethod
+    def from_objects(cls, post_id: str, figures: Sequence[Any], countries: Sequence[Any],
+                     themes: Sequence[Any], *, figures_version: str, version: str) -> Findings:
+        """From `Figure`/`CountryTag`/`ThemeTag`-like objects (plain tuples pickle fast)."""
+        return cls(
+            post_id=post_id,
+            figures=[(g.raw, g.value, g.kind, g.currency, g.qualifier, g.subject, g.sentence,
+                      g.char_start, g.char_end) for g in figures],
+            countries=[(c.code, c.name, c.mentions, int(c.is_primary)) for c in countries],
+            themes=[(t.theme, t.score, json.dumps(list(t.evidence), ensure_ascii=False))
+                    for t in themes],
+            figures_version=figures_version, version=version)
 
 
 def save_findings(db: sqlite_utils.Database, batch: Sequence[Findings]) -> int:
@@ -606,26 +620,23 @@ def save_findings(db: sqlite_utils.Database, batch: Sequence[Findings]) -> int:
         """INSERT INTO figures (post_id, raw, value, kind, currency, qualifier, subject,
                                 sentence, char_start, char_end, extractor_version)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        [[f.post_id, g.raw, g.value, g.kind, g.currency, g.qualifier, g.subject, g.sentence,
-          g.char_start, g.char_end, f.figures_version] for f in batch for g in f.figures],
+        [(f.post_id, *g, f.figures_version) for f in batch for g in f.figures],
     )
     conn.executemany(
         "INSERT INTO post_countries (post_id, code, name, mentions, is_primary) "
         "VALUES (?, ?, ?, ?, ?)",
-        [[f.post_id, c.code, c.name, c.mentions, int(c.is_primary)]
-         for f in batch for c in f.countries],
+        [(f.post_id, *c) for f in batch for c in f.countries],
     )
     conn.executemany(
         "INSERT INTO post_themes (post_id, theme, score, evidence) VALUES (?, ?, ?, ?)",
-        [[f.post_id, t.theme, t.score, json.dumps(list(t.evidence), ensure_ascii=False)]
-         for f in batch for t in f.themes],
+        [(f.post_id, *t) for f in batch for t in f.themes],
     )
     conn.executemany(
         """UPDATE posts SET countries = ?, primary_countries = ?, themes = ?,
                             extracted_version = ? WHERE id = ?""",
-        [[json.dumps([c.name for c in f.countries], ensure_ascii=False),
-          json.dumps([c.name for c in f.countries if c.is_primary], ensure_ascii=False),
-          json.dumps([t.theme for t in f.themes]), f.version, f.post_id] for f in batch],
+        [[json.dumps([c[1] for c in f.countries], ensure_ascii=False),
+          json.dumps([c[1] for c in f.countries if c[3]], ensure_ascii=False),
+          json.dumps([t[0] for t in f.themes]), f.version, f.post_id] for f in batch],
     )
     return len(batch)
 

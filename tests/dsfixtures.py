@@ -219,8 +219,8 @@ def _findings(spec: PostSpec) -> Findings:
                                  is_primary=i == 0) for i, c in enumerate(spec.countries)]
     themes = [SimpleNamespace(theme=t, score=1.0, evidence=[t.split("-")[0]])
               for t in spec.themes]
-    return Findings(post_id=spec.id, figures=figures, countries=countries, themes=themes,
-                    figures_version="test", version="test")
+    return Findings.from_objects(spec.id, figures, countries, themes,
+                                 figures_version="test", version="test")
 
 
 def _comments() -> list[CommentRecord]:

@@ -87,8 +87,8 @@ def db(tmp_path: Path):
             published="2020-01-01T00:00:00+00:00", updated="2020-01-01T00:00:00+00:00",
             content_html="<p>About us.</p>", content_text="About us.",
         )], seen_at=SEEN)
-        store.save_findings(database, [store.Findings(
-            post_id="101",
+        store.save_findings(database, [store.Findings.from_objects(
+            "101",
             figures=[SimpleNamespace(raw="790", value=790.0, kind="count", currency=None,
                                      qualifier="over", subject="workers",
                                      sentence="Over 790 workers joined.", char_start=14,

@@ -53,6 +53,16 @@ def test_edit_is_versioned_and_deletion_needs_full(archive: Archive) -> None:
     assert archive.rows("SELECT posts_deleted FROM runs ORDER BY id DESC LIMIT 1")[0][
         "posts_deleted"] == 1
     assert archive.cli("verify").returncode == 0
+    # an offline rebuild replays the deletion and both versions of the edit
+    before = archive.rows("SELECT * FROM posts ORDER BY id")
+    versions = archive.rows("SELECT * FROM post_versions ORDER BY post_id, content_sha256")
+    with archive.db() as conn:
+        conn.execute("DELETE FROM posts")
+        conn.execute("DELETE FROM post_versions")
+    assert archive.cli("parse", "--all").returncode == 0
+    assert archive.cli("extract").returncode == 0
+    assert archive.rows("SELECT * FROM posts ORDER BY id") == before
+    assert archive.rows("SELECT * FROM post_versions ORDER BY post_id, content_sha256") == versions
 
 
 def test_429_and_500s_still_complete(archive: Archive) -> None:

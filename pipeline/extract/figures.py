@@ -13,20 +13,21 @@ explicit rule below, so a wrong call can be traced to the rule that made it.
 How it works, in text order:
 
 1. `_protected_spans` marks URLs, e-mail addresses, phone numbers, numeric dates,
-   clock times, citations and year ranges; numbers inside them are skipped.
-2. `_PHRASE_RE` finds number phrases (digits, number words, scale and fraction words
-   and the connectors between them); `_split_groups` cuts a phrase into numbers ("two
+   clock times, citations and year ranges; numbers inside them are never parsed.
+2. `_phrases` finds number phrases (digits, number words, scale and fraction words and
+   the connectors between them); `_split_groups` cuts a phrase into numbers ("two
    hundred and six" is one, "18-20" is two) and `_evaluate` computes their values.
 3. `_Classifier` reads what is glued to each number and the words around it to decide
    kind, currency, unit, qualifier and subject, or the reason it is not a figure.
 4. `_link_pair` lets the two ends of a range share what only one end carries ("18-20
    percent", "from 14 to 25 districts", "$5-10 million", "Provinces 2 and 6").
 
-Speed matters because the whole archive is re-extracted when this module changes
-(`EXTRACTOR_VERSION`): scanning uses regexes that reject most positions at their first
-character (number words as a prefix tree, matched on a lower-cased copy instead of with
-IGNORECASE, which is several times slower in `re`), and the words before a number are
-read with `str.split` and set look-ups rather than end-anchored regex searches.
+Speed matters: the whole archive is re-extracted when this module changes
+(`EXTRACTOR_VERSION`). Scanning uses regexes that reject most positions at their first
+character (word lists as prefix trees, matched on a lower-cased copy of the text rather
+than with IGNORECASE, which is several times slower in `re`); the words before a number
+are read with `str.split` and set look-ups; the dozen patterns that may follow a number
+are tried only when one cheap probe says something does (`_SUFFIX_PROBE_RE`).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-EXTRACTOR_VERSION = "1"
+EXTRACTOR_VERSION = "2"
 """Bump whenever the output for some text changes: stored figures are re-extracted."""
 
 
@@ -332,6 +333,10 @@ def _trie(words: Iterable[str]) -> str:
     return _emit(tree)
 
 
+def _alternatives(words: Iterable[str]) -> str:
+    return "|".join(re.escape(word) for word in words)
+
+
 def _emit(node: dict[str, dict]) -> str:
     branches = [re.escape(char) + _emit(child) for char, child in sorted(node.items()) if char]
     if not branches:
@@ -542,11 +547,11 @@ _SUFFIX_PROBE_RE = re.compile(  # matched against the lower-cased text
 # that the whole split is one regex pass.
 _ABBREVIATION_STEMS = sorted({w.rstrip(".") for w in _ABBREVIATIONS if w.endswith(".")})
 _NOT_ABBREVIATION = "".join(  # after the stop; one lookbehind per length (fixed widths)
-    rf"(?<!(?<![A-Za-z])(?i:{'|'.join(re.escape(w) for w in _ABBREVIATION_STEMS if len(w) == n)})\.)"
+    rf"(?<!(?<![A-Za-z])(?i:{_alternatives(w for w in _ABBREVIATION_STEMS if len(w) == n)})\.)"
     for n in sorted({len(w) for w in _ABBREVIATION_STEMS})
 )
 _SENTENCE_END_RE = re.compile(
-    rf"(?:\.{_NOT_ABBREVIATION}(?<!(?<![A-Za-z])[A-Za-z]\.)\.*|[!?]+)"
+    rf"(?:\.(?=[.\"”’')\]]*\s){_NOT_ABBREVIATION}(?<!(?<![A-Za-z])[A-Za-z]\.)\.*|[!?]+)"
     r"[\"”’')\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])|\n\s*"
 )
 _QUICK_RE = re.compile(
@@ -704,6 +709,8 @@ def _digits_value(raw: str, decimal_hint: bool) -> tuple[float, float | None] | 
     other single separator is decimal ("86,8", "1,17 million"); several must form valid
     thousands groups.
     """
+    if len(raw) > 15 and sum(c.isdigit() for c in raw) > 15:
+        return None  # an identifier (account, card, document number), not a quantity
     if raw.isdigit():
         return float(raw), None
     raw = raw.replace("\u00a0", " ").replace("\u202f", " ").replace("’", "'")
@@ -1166,7 +1173,9 @@ class _Classifier:
 
     def apply_ratio(self, cand: _Candidate, following: _Candidate | None) -> None:
         """ "one in three", "3 out of 4", "nine out of ten" are percentages."""
-        if following is None or cand.drop or not cand.bare or not following.bare:
+        if following is None or self.lower[cand.end : cand.end + 2] not in (" i", " o"):
+            return  # the common case, decided without a regex
+        if cand.drop or not cand.bare or not following.bare:
             return
         gap = _RATIO_GAP_RE.match(self.text, cand.end)
         if gap is None or gap.end() != following.group.tokens[0].start:
@@ -1604,15 +1613,23 @@ def _link_pair(first: _Candidate, second: _Candidate) -> None:
         first.subject = first.subject or second.subject
 
 
-def _sentence_starts(text: str) -> list[int]:
-    """Start offsets of sentences: after . ! ? + space + capital, or at a line break."""
-    return [0, *(match.end() for match in _SENTENCE_END_RE.finditer(text))]
+class _Sentences:
+    """The sentences of a text: after . ! ? + space + capital, or at a line break."""
 
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts = [0, *(match.end() for match in _SENTENCE_END_RE.finditer(text))]
+        self.cache: dict[int, str] = {}
 
-def _sentence(text: str, starts: list[int], position: int) -> str:
-    index = bisect_right(starts, position) - 1
-    end = starts[index + 1] if index + 1 < len(starts) else len(text)
-    return text[starts[index] : end].strip()
+    def at(self, position: int) -> str:
+        """The sentence holding `position` (many figures share one: computed once)."""
+        index = bisect_right(self.starts, position) - 1
+        sentence = self.cache.get(index)
+        if sentence is None:
+            starts = self.starts
+            end = starts[index + 1] if index + 1 < len(starts) else len(self.text)
+            sentence = self.cache[index] = self.text[starts[index] : end].strip()
+        return sentence
 
 
 def extract_figures(text: str, countries: Sequence[str] = ()) -> list[Figure]:
@@ -1632,7 +1649,9 @@ def extract_figures(text: str, countries: Sequence[str] = ()) -> list[Figure]:
         if second.group.link is not None and first.group.phrase == second.group.phrase:
             _link_pair(first, second)
     kept = [c for c in candidates if c.drop is None]
-    starts = _sentence_starts(text) if kept else []
+    if not kept:
+        return []
+    sentences = _Sentences(text)
     return [
         Figure(
             raw=text[c.start : c.end],
@@ -1641,7 +1660,7 @@ def extract_figures(text: str, countries: Sequence[str] = ()) -> list[Figure]:
             currency=c.currency,
             qualifier=c.qualifier,
             subject=c.subject,
-            sentence=_sentence(text, starts, c.start),
+            sentence=sentences.at(c.start),
             char_start=c.start,
             char_end=c.end,
         )
