@@ -223,10 +223,28 @@ class BlogRun:
         )
         for attempt in retrying:
             with attempt:
-                resp = self._get(url, kind)
-                page = parse_feed(resp.body, iframe_hosts=self.iframe_hosts, post_id=post_id)
-                return page, resp.fetched_at
+                body, fetched_at = self._get_conditional(url, kind)
+                page = parse_feed(body, iframe_hosts=self.iframe_hosts, post_id=post_id)
+                return page, fetched_at
         raise AssertionError("unreachable")
+
+    def _get_conditional(self, url: str, kind: str) -> tuple[bytes, str]:
+        """GET with the last capture's validators; a 304 re-reads that capture.
+
+        Blogger sends Last-Modified but no ETag and answers 304 inconsistently, so a
+        304 only saves bytes: the page is still parsed, from the WARC.
+        """
+        previous = None if self.full else store.latest_capture(self.db, url)
+        validators = (previous["etag"], previous["last_modified"]) if previous else (None, None)
+        resp = self._get(url, kind, validators=validators)
+        if resp.not_modified and previous is not None:
+            try:
+                stored = read_capture(Path(self.cfg.raw_dir), previous["warc_file"],
+                                      previous["warc_offset"])
+                return stored.body, previous["fetched_at"]
+            except (OSError, FetchError):
+                resp = self._get(url, kind)  # the old capture is gone: ask unconditionally
+        return resp.body, resp.fetched_at
 
     # -- the run
 
@@ -465,14 +483,18 @@ class Extractor:
         self.db = db
         self.progress = progress
         self.version = extractor_version(cfg)
+
+    def _compile_vocabularies(self) -> None:
+        """Compile once before any post (and before forking), so a bad vocabulary is
+        a config error, not a crash; skipped when there is nothing to extract."""
         from pipeline.extract.countries import tag_countries
         from pipeline.extract.themes import tag_themes
 
-        try:  # compile the vocabularies now, so a bad one is a config error, not a crash
-            tag_themes("", vocabulary=cfg.themes)
-            tag_countries("", aliases=cfg.countries)
+        try:
+            tag_themes("", vocabulary=self.cfg.themes)
+            tag_countries("", aliases=self.cfg.countries)
         except (ValueError, TypeError, KeyError) as exc:
-            where = cfg.path or "config.yaml"
+            where = self.cfg.path or "config.yaml"
             raise ConfigError(f"{where}: key 'themes' or 'countries' is invalid ({exc})") from None
 
     def findings(self, post: dict) -> store.Findings:
@@ -502,6 +524,9 @@ class Extractor:
         """
         ids = store.post_ids_to_extract(self.db, self.version, everything=everything,
                                         blog_ids=blog_ids)
+        if not ids:
+            return 0
+        self._compile_vocabularies()
         chunks = [ids[i:i + self.batch_size] for i in range(0, len(ids), self.batch_size)]
         workers = min(os.cpu_count() or 1, 4) if len(ids) >= self.parallel_from else 1
         done = 0

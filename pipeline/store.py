@@ -188,7 +188,6 @@ _INDEXES = [
     "CREATE INDEX IF NOT EXISTS idx_posts_year ON posts(year)",
     "CREATE INDEX IF NOT EXISTS idx_comments_post ON comments(post_id)",
     "CREATE INDEX IF NOT EXISTS idx_figures_post ON figures(post_id)",
-    "CREATE INDEX IF NOT EXISTS idx_figures_kind ON figures(kind, value)",
     "CREATE INDEX IF NOT EXISTS idx_post_countries_code ON post_countries(code)",
     "CREATE INDEX IF NOT EXISTS idx_post_themes_theme ON post_themes(theme)",
     "CREATE INDEX IF NOT EXISTS idx_captures_url ON captures(url)",
@@ -678,14 +677,11 @@ def rename_warc_file(db: sqlite_utils.Database, old: str, new: str) -> None:
     db.execute("UPDATE captures SET warc_file = ? WHERE warc_file = ?", [new, old])
 
 
-def latest_validators(db: sqlite_utils.Database, url: str) -> tuple[str | None, str | None]:
-    """(ETag, Last-Modified) of the newest successful capture of `url`."""
-    row = db.execute(
-        "SELECT etag, last_modified FROM captures WHERE url = ? AND status = 200 "
-        "ORDER BY id DESC LIMIT 1",
-        [url],
-    ).fetchone()
-    return (row[0], row[1]) if row else (None, None)
+def latest_capture(db: sqlite_utils.Database, url: str) -> dict | None:
+    """The newest successful capture of `url` (its validators and WARC position)."""
+    rows = list(db.query(
+        "SELECT * FROM captures WHERE url = ? AND status = 200 ORDER BY id DESC LIMIT 1", [url]))
+    return rows[0] if rows else None
 
 
 def iter_captures(db: sqlite_utils.Database, *, kinds: Sequence[str] = (),

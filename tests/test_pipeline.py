@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import json
 import math
+import re
 from datetime import UTC
 
 import pytest
@@ -238,3 +239,34 @@ def test_media_captures_images(archive: Archive) -> None:
     assert len(served) >= 5 and all(i["capture_id"] for i in served)
     # a broken image (the `onerror` post's `src=x`) stays uncaptured without failing the run
     assert archive.cli("verify").returncode == 0
+
+
+def test_export_cli_round_trip_with_media(archive: Archive) -> None:
+    import csv
+
+    import yaml
+
+    blog = make_blog(15, seed=12)
+    with MockBlogger(blog) as mock:
+        archive.run(mock.url, "--media")
+        out = archive.root / "site"
+        proc = archive.cli("export", "--format", "markdown", "--layout", "jekyll",
+                           "--out", str(out), "--media")
+        assert proc.returncode == 0, proc.stderr
+    live = {p.post_id for p in blog.live_posts}
+    posts = sorted((out / "_posts").glob("*.md"))
+    assert len(posts) == len(live)
+    links = []
+    for path in posts:
+        front = yaml.safe_load(path.read_text(encoding="utf-8").split("---\n")[1])
+        assert front["redirect_from"] and front["original_url"].startswith(mock.url)
+        links += re.findall(r"\]\((/media/[^)\s]+)", path.read_text(encoding="utf-8"))
+    assert len(links) >= 5 and all((out / link.lstrip("/")).is_file() for link in links)
+    with open(out / "urlmap.csv", newline="", encoding="utf-8") as fh:
+        assert len([r for r in csv.reader(fh)][1:]) >= len(live)
+    jsonl = archive.root / "jsonl"
+    assert archive.cli("export", "--format", "jsonl", "--out", str(jsonl)).returncode == 0
+    lines = (jsonl / "posts.jsonl").read_text(encoding="utf-8").splitlines()
+    assert {json.loads(line)["id"] for line in lines} == live
+    assert all("figures" in json.loads(line) and "comments" in json.loads(line)
+               for line in lines)

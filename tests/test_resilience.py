@@ -196,3 +196,21 @@ def test_ctrl_c_stops_after_a_whole_page_and_records_partial(archive: Archive) -
     assert archive.rows("SELECT status FROM runs")[0]["status"] == "partial"
     stored = count(archive, "SELECT COUNT(*) AS n FROM posts")
     assert 0 < stored < 300 and stored % 25 == 0  # whole pages only
+
+
+def test_conditional_requests_and_304_are_not_relied_upon(archive: Archive) -> None:
+    blog = make_blog(50, seed=33)
+    with MockBlogger(blog, honor_if_modified_since=True) as mock:
+        archive.run(mock.url)
+        mock.reset_log()
+        archive.run(mock.url)
+        conditional = [r for r in mock.requests if "If-Modified-Since" in r.headers]
+        assert conditional and any(r.status == 304 for r in mock.requests)
+        assert len(mock.requests) <= 4
+        blog.edit_post(blog.live_posts[2].post_id, content_html="<p>Changed: 12 unions.</p>")
+        archive.run(mock.url)
+    row = archive.rows("SELECT content_text FROM posts WHERE id = ?",
+                       (blog.live_posts[2].post_id,))[0]
+    assert row["content_text"] == "Changed: 12 unions."
+    assert archive.rows("SELECT COUNT(*) AS n FROM posts")[0]["n"] == 50
+    assert archive.cli("verify").returncode == 0

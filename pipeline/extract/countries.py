@@ -26,6 +26,8 @@ from typing import Any, TypeVar
 import pycountry
 import yaml
 
+from pipeline.config import SafeLoader
+
 # Bump when the same input can give different tags (rules or default vocabulary changed).
 TAGGER_VERSION = "1"
 
@@ -167,7 +169,7 @@ class PhraseMatcher:
 def load_config_section(key: str, path: Path = DEFAULT_CONFIG) -> Any:
     """One section of the repository's config.yaml, read once per process."""
     with path.open(encoding="utf-8") as handle:
-        return (yaml.safe_load(handle) or {}).get(key)
+        return (yaml.load(handle, Loader=SafeLoader) or {}).get(key)
 
 
 T = TypeVar("T")
