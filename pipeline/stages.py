@@ -13,6 +13,7 @@ import itertools
 import json
 import multiprocessing
 import os
+import re
 import signal
 import threading
 from collections import deque
@@ -221,12 +222,30 @@ class BlogRun:
             wait=wait_exponential(multiplier=self.cfg.http.backoff_factor, max=30),
             reraise=True,
         )
+        url = self._polite_url(url)
         for attempt in retrying:
             with attempt:
                 body, fetched_at = self._get_conditional(url, kind)
                 page = parse_feed(body, iframe_hosts=self.iframe_hosts, post_id=post_id)
                 return page, fetched_at
         raise AssertionError("unreachable")
+
+    def _polite_url(self, url: str) -> str:
+        """A next link robots.txt forbids on another host → the same feed on the blog's host.
+
+        Blogger's next links point at `www.blogger.com/feeds/BLOGID/…`, whose robots.txt
+        is not the blog's; the blog itself serves the same pages at `/feeds/…` with
+        the same query, under the robots.txt already honoured for it.
+        """
+        assert self.fetcher is not None
+        parts = urlsplit(url)
+        if parts.netloc == urlsplit(self.blog_url).netloc or self.fetcher.allowed(
+                url, blog_id=self.result.blog_id):
+            return url
+        m = _BLOGID_FEED_PATH.match(parts.path)
+        if m is None:
+            return url  # nothing equivalent: the fetch reports the robots.txt refusal
+        return f"{self.blog_url}feeds/{m.group(1)}" + (f"?{parts.query}" if parts.query else "")
 
     def _get_conditional(self, url: str, kind: str) -> tuple[bytes, str]:
         """GET with the last capture's validators; a 304 re-reads that capture.
@@ -431,6 +450,9 @@ class BlogRun:
                 store.save_pages(self.db, page.pages, seen_at=seen_at)
             self.result.pages += len(page.pages)
             url = page.next_url
+
+
+_BLOGID_FEED_PATH = re.compile(r"/feeds/\d+/(.+)$")
 
 
 def apply_post_page(post: PostRecord, parsed: Any) -> None:

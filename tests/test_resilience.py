@@ -214,3 +214,17 @@ def test_conditional_requests_and_304_are_not_relied_upon(archive: Archive) -> N
     assert row["content_text"] == "Changed: 12 unions."
     assert archive.rows("SELECT COUNT(*) AS n FROM posts")[0]["n"] == 50
     assert archive.cli("verify").returncode == 0
+
+
+def test_next_links_forbidden_by_robots_fall_back_to_the_blogs_own_feed(
+        archive: Archive) -> None:
+    blog = make_blog(120, seed=34)
+    robots = f"User-agent: *\nDisallow: /feeds/{blog.blog_id}/\n"  # the blog-id form only
+    with MockBlogger(blog, robots=robots, max_results_cap=50) as mock:
+        archive.run(mock.url)
+        paths = [r.path for r in mock.requests_to("/feeds/")]
+    assert not [p for p in paths if p.startswith(f"/feeds/{blog.blog_id}/")]
+    assert any("start-index=51" in p for p in paths)
+    assert archive.rows("SELECT COUNT(*) AS n FROM posts")[0]["n"] == 120
+    assert archive.rows("SELECT COUNT(*) AS n FROM comments")[0]["n"] == len(
+        [c for p in blog.live_posts for c in p.comments])
