@@ -293,11 +293,13 @@ class Fetcher:
         parser = cached[1]
         return parser is None or parser.can_fetch(self.http.user_agent, url)
 
-    def seed_robots(self, origin: str, body: bytes, fetched_monotonic: float) -> None:
-        """Reuse a robots.txt captured by an earlier run (younger than 24 h)."""
+    def seed_robots(self, origin: str, body: bytes, age_seconds: float) -> None:
+        """Reuse a robots.txt an earlier run captured; it expires 24 h after that fetch."""
+        if age_seconds >= ROBOTS_TTL_SECONDS:
+            return
         parser = RobotFileParser()
         parser.parse(body.decode("utf-8", "replace").splitlines())
-        self._robots[origin] = (fetched_monotonic, parser)
+        self._robots[origin] = (time.monotonic() - age_seconds, parser)
 
     # -- requests
 

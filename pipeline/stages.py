@@ -20,7 +20,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -163,6 +163,7 @@ class BlogRun:
         host = urlsplit(self.blog_url).netloc.replace(":", "_")
         warc = WarcLog(Path(self.cfg.raw_dir), f"{host}-{stamp}-r{run_id}")
         self.fetcher = Fetcher(self.cfg.http, warc, run_id=run_id)
+        self._reuse_robots()
         try:
             self._scrape()
         except Interrupted as exc:
@@ -196,6 +197,22 @@ class BlogRun:
                 posts_deleted=self.result.deleted, error=self.result.error,
                 complete_listing=int(self.result.complete),
             )
+
+    def _reuse_robots(self) -> None:
+        """Seed the fetcher with the blog's robots.txt from an earlier run (≤ 24 h old)."""
+        assert self.fetcher is not None
+        parts = urlsplit(self.blog_url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        previous = store.latest_capture(self.db, origin + "/robots.txt")
+        if previous is None:
+            return
+        age = (datetime.now(UTC) - datetime.fromisoformat(previous["fetched_at"])).total_seconds()
+        try:
+            body = read_capture(Path(self.cfg.raw_dir), previous["warc_file"],
+                                previous["warc_offset"]).body
+        except (OSError, FetchError):
+            return  # fetch it again
+        self.fetcher.seed_robots(origin, body, age)
 
     def _known_blog_id(self) -> str | None:
         blog = store.load_blog(self.db, url=self.blog_url)

@@ -25,6 +25,8 @@ def test_no_change_rerun_costs_at_most_4_requests(archive: Archive) -> None:
         start = time.monotonic()
         archive.run(mock.url)
         assert len(mock.requests) <= 4, [r.path for r in mock.requests]
+        # robots.txt is reused from the first run's capture (younger than 24 h)
+        assert not mock.requests_to("/robots.txt")
         assert time.monotonic() - start < 30  # generous: no timing asserts, only a hang guard
     last = archive.rows("SELECT * FROM runs ORDER BY id DESC LIMIT 1")[0]
     assert last["status"] == "ok" and last["requests"] <= 4 and last["posts_new"] == 0
