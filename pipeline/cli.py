@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import click
 
@@ -115,8 +117,19 @@ def blog_option(f: Callable) -> Callable:
                         help="Only this blog (repeatable; need not be in the config).")(f)
 
 
+def _blog_url(value: str) -> str:
+    """A blog address as given on the command line → its normal form, or exit 2."""
+    url = normalize_blog_url(value)
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not re.fullmatch(
+            r"[A-Za-z0-9.-]+(:\d+)?|\[[0-9a-fA-F:]+\](:\d+)?", parts.netloc or ""):
+        raise click.BadParameter(f"{value!r} is not a blog address such as "
+                                 "https://rightspasia.blogspot.com/", param_hint="--blog")
+    return url
+
+
 def _blog_urls(c: Ctx, blogs: tuple[str, ...]) -> list[str]:
-    urls = [normalize_blog_url(b) for b in blogs] or [b.url for b in c.cfg.blogs]
+    urls = [_blog_url(b) for b in blogs] or [b.url for b in c.cfg.blogs]
     if not urls:
         raise InputFileError(f"no blogs configured in {c.cfg.path or 'config.yaml'} "
                              "(key 'blogs') and no --blog given")

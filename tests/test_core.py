@@ -249,3 +249,10 @@ def test_deletion_only_touches_feed_posts(tmp_path: Path) -> None:
     content = db.execute("SELECT content_text FROM posts WHERE id = ?",
                          [str(10**18 + 2)]).fetchone()[0]
     assert content == "Body"
+
+
+def test_cli_rejects_a_malformed_blog_address(tmp_path: Path) -> None:
+    cfg = write(tmp_path, "blogs: []\n")
+    proc = subprocess.run([*CLI, "--config", str(cfg), "--db", str(tmp_path / "a.db"), "run",
+                           "--blog", "not a url"], capture_output=True, text=True)
+    assert proc.returncode == 2 and "not a blog address" in proc.stderr
