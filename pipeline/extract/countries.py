@@ -29,7 +29,7 @@ import yaml
 from pipeline.config import SafeLoader
 
 # Bump when the same input can give different tags (rules or default vocabulary changed).
-TAGGER_VERSION = "1"
+TAGGER_VERSION = "2"
 
 DEFAULT_CONFIG = Path(__file__).resolve().parents[2] / "config.yaml"
 
@@ -197,7 +197,7 @@ def compiled_for(kind: str, raw: Any, build: Callable[[Any], T]) -> T:
 
 
 def _ascii_fold(text: str) -> str:
-    """"Genève" → "Geneve": posts are written with and without accents."""
+    """ "Genève" → "Geneve": posts are written with and without accents."""
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
@@ -239,6 +239,18 @@ _PLACE_WORDS = frozenset(
 _PREVIOUS_WORD = re.compile(r"(\w+)\W*$")
 _NEXT_CAPITALISED = re.compile(r"[ \t]+[A-Z]")
 _LIST_GAP = re.compile(r"\s*(?:,|&|/|\band\b|\bor\b|,\s*and\b)\s*")
+# A form that is also a language ("Dutch", "Khmer") names the language, not the country, when
+# a language word follows it ("French version") or when it follows "in"/"into" as a noun, i.e.
+# before a punctuation mark or a function word, not before a word that it qualifies or a name it
+# is part of: "known in Dutch or in French", "translated into Khmer." but "funds in Dutch cities",
+# "in Lao PDR".
+_LANGUAGE_WORDS = frozenset(("language", "languages", "version", "translation", "subtitles"))
+_LANGUAGE_BEFORE = frozenset(("in", "into"))
+_FUNCTION_WORDS = frozenset(
+    ("and", "or", "but", "by", "with", "for", "from", "to", "of", "on", "at", "as", "is", "was",
+     "are", "were", "too", "also", "only", "so", "the", "a", "an")
+)  # fmt: skip
+_NEXT_WORD = re.compile(r"[ \t]*(\w*)")
 
 
 @dataclass(frozen=True)
@@ -247,6 +259,7 @@ class _Entry:
     ambiguous: bool = False  # counts only as a place ("in Jordan"), see _is_place
     is_name: bool = False  # the country's own name: lists of these make an ambiguous one a place
     venue: bool = False  # a seat of international bodies: no weight for the primary choice
+    language: bool = False  # also the name of a language: see _is_language
 
 
 @dataclass(slots=True)
@@ -298,6 +311,7 @@ def _build_countries(section: Mapping[str, Any] | None) -> _CountryVocabulary:
     }
     ambiguous = {str(form) for form in section.get("ambiguous") or ()}
     venues = {str(form) for form in section.get("venues") or ()}
+    languages = {str(form) for form in section.get("languages") or ()}
 
     entries: dict[str, _Entry] = {}
     for form, code in forms.items():
@@ -306,6 +320,7 @@ def _build_countries(section: Mapping[str, Any] | None) -> _CountryVocabulary:
             ambiguous=form in ambiguous,
             is_name=form in country_names,
             venue=form in venues,
+            language=form in languages,
         )
         for variant in _with_variants(form):
             entries[variant] = entry
@@ -331,12 +346,32 @@ def _find(vocabulary: _CountryVocabulary, text: str) -> list[_Mention]:
         _Mention(start, end, vocabulary.entries[key])
         for start, end, key in vocabulary.matcher.finditer(text)
     ]
-    return [
-        mention
-        for index, mention in enumerate(found)
-        if mention.entry.code is not None
-        and (not mention.entry.ambiguous or _is_place(text, found, index))
-    ]
+    kept: list[_Mention] = []
+    language_end = -1  # end of the last form used as a language: a list may continue it
+    for index, mention in enumerate(found):
+        if mention.entry.language and _is_language(text, mention, language_end):
+            language_end = mention.end
+        elif mention.entry.code is not None and (
+            not mention.entry.ambiguous or _is_place(text, found, index)
+        ):
+            kept.append(mention)
+    return kept
+
+
+def _is_language(text: str, mention: _Mention, language_end: int) -> bool:
+    """Whether a form that is also a language ("Dutch", "Khmer") names the language here.
+
+    `language_end` is where the previous language use ended: "into Khmer, Nepali and Thai"
+    lists three languages."""
+    next_word = _NEXT_WORD.match(text, mention.end).group(1)  # "" before punctuation
+    if next_word.lower() in _LANGUAGE_WORDS:
+        return True
+    if next_word and next_word not in _FUNCTION_WORDS:
+        return False
+    if language_end >= 0 and _LIST_GAP.fullmatch(text, language_end, mention.start):
+        return True
+    previous = _PREVIOUS_WORD.search(text, max(0, mention.start - 30), mention.start)
+    return previous is not None and previous.group(1).lower() in _LANGUAGE_BEFORE
 
 
 def _is_place(text: str, found: Sequence[_Mention], index: int) -> bool:

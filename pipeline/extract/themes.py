@@ -27,7 +27,7 @@ from pipeline.extract.countries import (
 )
 
 # Bump when the same input can give different tags (rules or default vocabulary changed).
-TAGGER_VERSION = "1"
+TAGGER_VERSION = "2"
 
 DEFAULT_MIN_SCORE = 2.5
 TITLE_FACTOR = 2.0  # a title states what the post is about
@@ -222,7 +222,9 @@ def tag_themes(
     if title:
         _add_mentions(compiled, title, TITLE_FACTOR, scores)
     labelled = {
-        use.theme: use.term for label in labels for hit in _hits(compiled, label)
+        use.theme: use.term
+        for label in labels
+        for hit in _hits(compiled, label)
         for use in hit.uses
     }
     for theme, term in labelled.items():
