@@ -175,6 +175,7 @@ def _scrape_blogs(c: Ctx, blogs: tuple[str, ...], *, full: bool, delay: float | 
                 if extract and result.blog_id:
                     result.extracted = Extractor(cfg, db, progress=update).run(
                         blog_ids=[result.blog_id])
+                log.debug("%s: requests by kind %s", result.blog_url, result.requests_by_kind)
                 if result.status != "ok":
                     failures += 1
                     click.echo(f"error: {result.blog_url}: {result.error}", err=True)

@@ -26,12 +26,6 @@ class InputFileError(ArchiveError):
     exit_code = 2
 
 
-class NotBuiltError(ArchiveError):
-    """A command that exists in the interface but is not available."""
-
-    exit_code = 2
-
-
 class LockedError(ArchiveError):
     """Another run holds the archive lock."""
 

@@ -768,9 +768,6 @@ def blog_status(db: sqlite_utils.Database) -> list[dict]:
     return out
 
 
-def table_count(db: sqlite_utils.Database, table: str) -> int:
-    return db[table].count
-
 
 # ---- export reads (owned by export)
 # Read-only queries behind `pipeline.export`. Every ORDER BY ends on a unique key so
