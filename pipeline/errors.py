@@ -33,7 +33,15 @@ class LockedError(ArchiveError):
 
 
 class FetchError(ArchiveError):
-    """HTTP failed for good (after retries): connection refused, 404, gave up on 5xx."""
+    """HTTP failed for good (after retries): connection refused, 404, gave up on 5xx.
+
+    `status` is the HTTP status when the server answered, so callers decide on it
+    rather than on the message text.
+    """
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class RobotsDisallowed(FetchError):

@@ -316,7 +316,7 @@ class Fetcher:
             raise RobotsDisallowed(f"robots.txt of {urlsplit(url).netloc} disallows {url}")
         resp = self._get(url, kind=kind, blog_id=blog_id, validators=validators)
         if resp.status not in ok_statuses and resp.status != 304:
-            raise FetchError(f"HTTP {resp.status} for {url}", )
+            raise FetchError(f"HTTP {resp.status} for {url}", status=resp.status)
         return resp
 
     def _get(self, url: str, *, kind: str, blog_id: str | None,

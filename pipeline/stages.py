@@ -293,7 +293,7 @@ class BlogRun:
         except RobotsDisallowed as exc:
             raise RobotsDisallowed(f"{self.blog_url}: {exc}") from None
         except FetchError as exc:
-            if "HTTP 404" in str(exc) and self.result.blog_id is None:
+            if exc.status == 404 and self.result.blog_id is None:
                 self._explain_missing_feed()
             raise
         self.stop.check()
@@ -358,10 +358,10 @@ class BlogRun:
                 url = with_start_index(feed_url(self.blog_url, "feeds/posts/default",
                                                 self.page_size, **params), start)
         total = self.result.total_results or 0
-        self.result.complete = (len(seen) == total) if not incremental else True
-        if incremental and not reached_floor and len(seen) < total:
-            self.result.complete = False
-        if self.result.complete or reached_floor:
+        # a full listing must see every post; an incremental one, reach the watermark
+        self.result.complete = (reached_floor or len(seen) >= total) if incremental \
+            else len(seen) == total
+        if self.result.complete:
             store.set_blog_watermark(self.db, self.result.blog_id, newest)
         if self.full:
             if not self.result.complete:
@@ -418,7 +418,7 @@ class BlogRun:
             try:
                 page, seen_at = self._get_feed(url, "comments")
             except FetchError as exc:
-                if "HTTP 404" in str(exc) or "HTTP 403" in str(exc):
+                if exc.status in (403, 404):
                     store.set_blog_field(self.db, blog_id, "comments_feed", 0)
                     self._per_post_comments()
                     return
@@ -459,7 +459,7 @@ class BlogRun:
             try:
                 page, seen_at = self._get_feed(url, "pages")
             except FetchError as exc:
-                if "HTTP 404" in str(exc):
+                if exc.status == 404:
                     return  # blogs without pages may answer 404
                 raise
             with store.transaction(self.db):
