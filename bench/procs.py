@@ -133,12 +133,11 @@ def cli(config: Path, db: Path, *command: str) -> list[str]:
 def write_config(workdir: Path) -> Path:
     """A config for one bench archive: no blogs, paths inside `workdir`.
 
-    The vocabularies (countries, themes) and the iframe allowlist are copied from
-    the shipped config.yaml so the extract stage does the work it does for users.
+    The iframe allowlist is copied from the shipped config.yaml and the shipped
+    vocabularies are used, so the extract stage does the work it does for users.
     """
     shipped = yaml.safe_load((REPO / "config.yaml").read_text(encoding="utf-8")) or {}
-    config = {key: shipped[key] for key in ("iframe_allowlist", "countries", "themes")
-              if key in shipped}
+    config = {key: shipped[key] for key in ("iframe_allowlist",) if key in shipped}
     config.update(blogs=[], database=str(workdir / "archive.db"), raw_dir=str(workdir / "raw"))
     workdir.mkdir(parents=True, exist_ok=True)
     path = workdir / "config.yaml"

@@ -8,6 +8,7 @@ here, in one place, and are documented in the shipped config.yaml.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,6 @@ from pipeline.parse import normalize_blog_url
 
 # libyaml's C loader when present: 8x faster on the vocabulary-heavy config
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-REPO_CONFIG = Path(__file__).resolve().parents[1] / "config.yaml"
 DEFAULT_USER_AGENT = "blogger-archive/0.1 (+https://github.com/insp-r/blogger-archive)"
 
 
@@ -49,8 +49,9 @@ class Config:
     raw_dir: Path = Path("archive/raw")
     http: HttpConfig = field(default_factory=HttpConfig)
     iframe_allowlist: list[str] = field(default_factory=list)
-    countries: dict[str, Any] | None = None   # raw `countries:` section (aliases …)
-    themes: list[dict[str, Any]] | None = None  # raw `themes:` vocabulary
+    # override vocabularies (`vocabularies:` files); None: the ones shipped in the package
+    countries: dict[str, Any] | None = None
+    themes: list[dict[str, Any]] | None = None
 
 
 # key → (expected type(s), human name) for the scalar keys under `http:`
@@ -97,7 +98,7 @@ def parse_config(raw: dict[str, Any], path: Path | None) -> Config:
     def fail(key: str, problem: str) -> ConfigError:
         return ConfigError(f"{where}: key '{key}' {problem}")
 
-    known = {"blogs", "database", "raw_dir", "http", "iframe_allowlist", "countries", "themes"}
+    known = {"blogs", "database", "raw_dir", "http", "iframe_allowlist", "vocabularies"}
     unknown = sorted(set(raw) - known)
     if unknown:
         raise fail(unknown[0], f"is not a known setting (known: {', '.join(sorted(known))})")
@@ -134,17 +135,34 @@ def parse_config(raw: dict[str, Any], path: Path | None) -> Config:
     if not isinstance(allow, list) or not all(isinstance(h, str) for h in allow):
         raise fail("iframe_allowlist", "must be a list of host names")
     cfg.iframe_allowlist = list(allow)
-    if raw.get("countries") is not None and not isinstance(raw["countries"], dict):
-        raise fail("countries", "must be a mapping")
-    cfg.countries = raw.get("countries")
-    if raw.get("themes") is not None:
-        themes = raw["themes"]
-        if not isinstance(themes, list) or not all(
-            isinstance(t, dict) and isinstance(t.get("id"), str) for t in themes
-        ):
-            raise fail("themes", "must be a list of {id, label, terms} entries")
-        cfg.themes = themes
+    vocab = raw.get("vocabularies") or {}
+    if not isinstance(vocab, dict):
+        raise fail("vocabularies", "must be a mapping of countries/themes to file paths")
+    for key, value in vocab.items():
+        if key not in ("countries", "themes"):
+            raise fail(f"vocabularies.{key}", "is not a vocabulary (known: countries, themes)")
+        if not isinstance(value, str) or not value:
+            raise fail(f"vocabularies.{key}", "must be a file path string")
+        setattr(cfg, key, _load_vocabulary_file(Path(value), path, f"vocabularies.{key}", fail))
+    if cfg.countries is not None and not isinstance(cfg.countries, dict):
+        raise fail("vocabularies.countries", "must name a file holding a mapping")
+    if cfg.themes is not None and not (isinstance(cfg.themes, list) and all(
+            isinstance(t, dict) and isinstance(t.get("id"), str) for t in cfg.themes)):
+        raise fail("vocabularies.themes", "must name a file holding a list of {id, label, terms}")
     return cfg
+
+
+def _load_vocabulary_file(file: Path, config_path: Path | None, key: str,
+                          fail: Callable[[str, str], ConfigError]) -> Any:
+    """An override vocabulary; a relative path is read beside the config file."""
+    if not file.is_absolute() and config_path is not None:
+        file = config_path.parent / file
+    try:
+        return yaml.load(file.read_text(encoding="utf-8"), Loader=SafeLoader)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise fail(key, f"names a file that cannot be read ({exc})") from None
+    except yaml.YAMLError:
+        raise fail(key, f"names a file that is not valid YAML ({file})") from None
 
 
 def database_path(cfg: Config, override: str | Path | None) -> Path:

@@ -498,11 +498,11 @@ def extractor_version(cfg: Config) -> str:
     every post on the next run.
     """
     from pipeline.extract import countries, figures, themes
+    from pipeline.extract.phrases import load_vocabulary
 
     vocab = json.dumps(
-        [cfg.themes if cfg.themes is not None else countries.load_config_section("themes"),
-         cfg.countries if cfg.countries is not None
-         else countries.load_config_section("countries")],
+        [cfg.themes if cfg.themes is not None else load_vocabulary("themes"),
+         cfg.countries if cfg.countries is not None else load_vocabulary("countries")],
         sort_keys=True, ensure_ascii=False, default=str,
     )
     digest = hashlib.sha256(vocab.encode()).hexdigest()[:8]
@@ -534,7 +534,7 @@ class Extractor:
             tag_countries("", aliases=self.cfg.countries)
         except (ValueError, TypeError, KeyError) as exc:
             where = self.cfg.path or "config.yaml"
-            raise ConfigError(f"{where}: key 'themes' or 'countries' is invalid ({exc})") from None
+            raise ConfigError(f"{where}: a vocabulary (key 'vocabularies') is invalid ({exc})") from None
 
     def findings(self, post: dict) -> store.Findings:
         from pipeline.extract.countries import tag_countries

@@ -8,12 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipeline.extract.countries import (
-    PhraseMatcher,
-    load_config_section,
-    phrase_key,
-    tag_countries,
-)
+from pipeline.extract.countries import tag_countries
+from pipeline.extract.phrases import PhraseMatcher, load_vocabulary, phrase_key
 
 CORPUS = yaml.safe_load(
     (Path(__file__).parent / "data" / "tagging_corpus.yaml").read_text(encoding="utf-8")
@@ -279,8 +275,8 @@ def test_order_is_primaries_then_mentions_then_name():
 
 def test_custom_aliases_change_the_tags():
     text = "NTUC leaders met the members of the ZZ Union."
-    assert _tags(text, aliases=load_config_section("countries")) == {}
-    section = copy.deepcopy(load_config_section("countries"))
+    assert _tags(text, aliases=load_vocabulary("countries")) == {}
+    section = copy.deepcopy(load_vocabulary("countries"))
     section["organisations"]["ZZ Union"] = "SG"
     section["organisations"]["NTUC"] = "NP"
     tags = _tags(text, aliases=section)
@@ -288,7 +284,7 @@ def test_custom_aliases_change_the_tags():
 
 
 def test_custom_aliases_reject_unknown_codes():
-    section = copy.deepcopy(load_config_section("countries"))
+    section = copy.deepcopy(load_vocabulary("countries"))
     section["organisations"]["ABC"] = "XX"
     with pytest.raises(ValueError, match="XX"):
         tag_countries("ABC", aliases=section)

@@ -7,7 +7,8 @@ import json
 
 import yaml
 
-from tests.conftest import REPO, Archive
+from pipeline.extract.phrases import load_vocabulary
+from tests.conftest import Archive
 from tests.mockblogger import MockBlogger, make_blog
 
 
@@ -38,20 +39,25 @@ def test_seed_post_figures_and_tags_are_stored(archive: Archive) -> None:
     assert codes["KH"]["is_primary"] == 1
 
 
+def override_themes(archive: Archive, themes: list[dict]) -> None:
+    """Point the archive's config at an edited copy of the theme vocabulary."""
+    (archive.root / "themes.yaml").write_text(yaml.safe_dump(themes, allow_unicode=True),
+                                             encoding="utf-8")
+    cfg = yaml.safe_load(archive.config.read_text(encoding="utf-8"))
+    cfg["vocabularies"] = {"themes": "themes.yaml"}
+    archive.config.write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
+
+
 def test_vocabulary_change_retags_on_extract_all(archive: Archive) -> None:
     blog = make_blog(20, seed=42)
     with MockBlogger(blog) as mock:
         archive.run(mock.url)
     before = set(json.loads(seed_row(archive, blog)["themes"]))
     assert "policy-and-law" in before
-    repo_cfg = yaml.safe_load((REPO / "config.yaml").read_text(encoding="utf-8"))
-    themes = [t for t in repo_cfg["themes"] if t["id"] != "policy-and-law"]
+    themes = [t for t in load_vocabulary("themes") if t["id"] != "policy-and-law"]
     themes.append({"id": "labour-confederations", "label": "Union confederations",
                    "terms": [{"term": "Cambodian Labour Confederation", "weight": 3}]})
-    cfg = yaml.safe_load(archive.config.read_text(encoding="utf-8"))
-    cfg["themes"] = themes
-    cfg["countries"] = repo_cfg.get("countries")
-    archive.config.write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
+    override_themes(archive, themes)
     proc = archive.cli("extract", "--all")
     assert proc.returncode == 0, proc.stderr
     after = set(json.loads(seed_row(archive, blog)["themes"]))
@@ -65,19 +71,15 @@ def test_changed_vocabulary_is_picked_up_by_a_plain_run(archive: Archive) -> Non
     blog = make_blog(10, seed=43)
     with MockBlogger(blog) as mock:
         archive.run(mock.url)
-        repo_cfg = yaml.safe_load((REPO / "config.yaml").read_text(encoding="utf-8"))
-        cfg = yaml.safe_load(archive.config.read_text(encoding="utf-8"))
-        cfg["themes"] = [t for t in repo_cfg["themes"] if t["id"] != "health-care"]
-        archive.config.write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
+        override_themes(archive, [t for t in load_vocabulary("themes")
+                                  if t["id"] != "health-care"])
         proc = archive.run(mock.url)
     assert "10 extracted" in proc.stdout or "11 extracted" in proc.stdout  # every post redone
     assert not archive.rows("SELECT * FROM post_themes WHERE theme = 'health-care'")
 
 
 def test_bad_vocabulary_is_a_config_error(archive: Archive) -> None:
-    cfg = yaml.safe_load(archive.config.read_text(encoding="utf-8"))
-    cfg["themes"] = [{"id": "x", "terms": [{"weight": 2}]}]
-    archive.config.write_text(yaml.safe_dump(cfg), encoding="utf-8")
+    override_themes(archive, [{"id": "x", "terms": [{"weight": 2}]}])
     with MockBlogger(make_blog(3, seed=1)) as mock:
         proc = archive.cli("run", "--blog", mock.url, "--delay", "0")
     assert proc.returncode == 2 and "themes" in proc.stderr and "Traceback" not in proc.stderr

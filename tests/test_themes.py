@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipeline.extract.countries import load_config_section
+from pipeline.extract.phrases import load_vocabulary
 from pipeline.extract.themes import tag_themes
 
 CORPUS = yaml.safe_load(
     (Path(__file__).parent / "data" / "tagging_corpus.yaml").read_text(encoding="utf-8")
 )["examples"]
-THEME_IDS = {theme["id"] for theme in load_config_section("themes")}
+THEME_IDS = {theme["id"] for theme in load_vocabulary("themes")}
 SPEC_THEMES = {
     "health-care", "pensions", "maternity", "unemployment", "employment-injury", "disability",
     "child-family", "cash-transfers", "policy-and-law", "gender", "youth", "informal-workers",
@@ -28,7 +28,7 @@ def _themes(text: str, title: str = "", labels: tuple[str, ...] = (), **kwargs) 
 
 def _vocabulary_with(theme_id: str, extra_terms: tuple = (), **changes) -> list[dict]:
     """A copy of the default vocabulary with one theme changed."""
-    vocabulary = copy.deepcopy(load_config_section("themes"))
+    vocabulary = copy.deepcopy(load_vocabulary("themes"))
     theme = next(theme for theme in vocabulary if theme["id"] == theme_id)
     theme.update(changes)
     theme["terms"] = [*theme["terms"], *extra_terms]

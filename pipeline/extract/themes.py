@@ -1,6 +1,6 @@
 """Theme tags: which themes of the controlled vocabulary a post is substantially about.
 
-The vocabulary (`themes:` in config.yaml, documented there) gives each theme weighted terms. A
+The vocabulary (`vocab/themes.yaml`, documented there) gives each theme weighted terms. A
 post gets a theme when the weighted mentions reach the theme's `min_score`: one passing word is
 not enough, a sentence or list item of substance is. Two kinds of mentions say little and are
 discounted, because reports of results are full of them: an item of an enumeration ("covers
@@ -19,12 +19,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline.extract.countries import (
-    PhraseMatcher,
-    compiled_for,
-    load_config_section,
-    phrase_key,
-)
+from pipeline.extract.phrases import PhraseMatcher, compiled_for, load_vocabulary, phrase_key
 
 # Bump when the same input can give different tags (rules or default vocabulary changed).
 TAGGER_VERSION = "2"
@@ -211,11 +206,11 @@ def tag_themes(
 ) -> list[ThemeTag]:
     """Themes the post is substantially about, highest score first.
 
-    `vocabulary` is the `themes:` list of a config (None: the repository's config.yaml),
+    `vocabulary` is the `themes:` list of a config (None: the shipped vocabulary),
     compiled once and then treated as immutable. A label that contains a term of a theme gives
-    that theme; the score is the weighted sum described in config.yaml.
+    that theme; the score is the weighted sum described in vocab/themes.yaml.
     """
-    raw = load_config_section("themes") if vocabulary is None else vocabulary
+    raw = load_vocabulary("themes") if vocabulary is None else vocabulary
     compiled = compiled_for("themes", raw, _build_themes)
     scores: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     _add_mentions(compiled, text, 1.0, scores)
