@@ -24,7 +24,7 @@ serve: setup          ## Datasette on http://127.0.0.1:$(PORT)/
 	$(BIN)/blogger-archive serve --port $(PORT)
 
 demo: setup           ## offline: mock blog → archive → Datasette
-	$(BIN)/python -m tests.demo --port $(DEMO_PORT) --serve-port $(PORT)
+	$(BIN)/python -m mockblogger.demo --port $(DEMO_PORT) --serve-port $(PORT)
 
 test: setup           ## the whole suite (browser test included when chromium exists)
 	$(BIN)/ruff check pipeline tests bench

@@ -5,7 +5,7 @@
 `blogger-archive import` would also extract figures from every post, which at
 100,000 posts costs far more than the whole bench budget. Search needs the
 countries and themes (they are filters) but only shows figures, so this loads the
-export with the same `import_file` the command uses and then runs the real
+export with the same `import_backup` the command uses and then runs the real
 `Extractor` with figure extraction switched off: `post_countries`/`post_themes`
 are filled as in production, `figures` stays empty. Prints one JSON line of
 timings. Used only by `bench.run`, never on a user's archive.
@@ -19,10 +19,11 @@ import sys
 import time
 from pathlib import Path
 
-from pipeline import store
 from pipeline.config import load_config
+from pipeline.db import schema
 from pipeline.extract import figures
-from pipeline.stages import Extractor, import_file
+from pipeline.stages.backup import import_backup
+from pipeline.stages.extract import Extractor
 
 
 def no_figures(text: str, countries: object = ()) -> list:
@@ -32,20 +33,27 @@ def no_figures(text: str, countries: object = ()) -> list:
 
 def build(config_path: Path, db_path: Path, export: Path) -> dict[str, float | int]:
     cfg = load_config(config_path)
-    db = store.open_db(db_path)
+    db = schema.open_db(db_path)
     start = time.perf_counter()
-    report = import_file(cfg, db, export)
+    report = import_backup(cfg, db, export)
     imported = time.perf_counter()
     figures.extract_figures = no_figures
     tagged = Extractor(cfg, db).run(blog_ids=[report["blog_id"]])
-    return {"posts": report["posts"], "comments": report["comments"], "tagged": tagged,
-            "import_seconds": round(imported - start, 2),
-            "tag_seconds": round(time.perf_counter() - imported, 2)}
+    return {
+        "posts": report["posts"],
+        "comments": report["comments"],
+        "tagged": tagged,
+        "import_seconds": round(imported - start, 2),
+        "tag_seconds": round(time.perf_counter() - imported, 2),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.build_archive", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.build_archive",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--config", type=Path, required=True)
     parser.add_argument("--db", type=Path, required=True)
     parser.add_argument("export", type=Path)

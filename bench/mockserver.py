@@ -26,8 +26,8 @@ class BlogFacts:
 
     url: str
     blog_id: str
-    posts: int      # live posts = openSearch:totalResults of the posts feed
-    comments: int   # entries of the blog-wide comments feed
+    posts: int  # live posts = openSearch:totalResults of the posts feed
+    comments: int  # entries of the blog-wide comments feed
     page_size: int  # the server's cap on max-results = openSearch:itemsPerPage
 
 
@@ -50,13 +50,19 @@ def request_kind(target: str, blog_id: str) -> str:
 
 def _serve(n_posts: int, seed: int, conn: Connection) -> None:
     """Child process: build the blog, serve it, answer `log` / `reset` / `stop`."""
-    from tests.mockblogger import MockBlogger, make_blog
+    from mockblogger import MockBlogger, make_blog
 
     blog = make_blog(n_posts, seed=seed)
     with MockBlogger(blog) as mock:
-        conn.send(BlogFacts(url=mock.url, blog_id=blog.blog_id, posts=len(blog.live_posts),
-                            comments=len(mock.renderer.live_comments()),
-                            page_size=mock.settings.max_results_cap))
+        conn.send(
+            BlogFacts(
+                url=mock.url,
+                blog_id=blog.blog_id,
+                posts=len(blog.live_posts),
+                comments=len(mock.renderer.live_comments()),
+                page_size=mock.settings.max_results_cap,
+            )
+        )
         while True:
             command = conn.recv()
             if command == "log":
@@ -81,8 +87,12 @@ class MockServer:
     def __enter__(self) -> MockServer:
         context = multiprocessing.get_context("spawn")  # no inherited threads or sockets
         self._conn, child = context.Pipe()
-        self._proc = context.Process(target=_serve, args=(self.n_posts, self.seed, child),
-                                     name=f"mockblogger-{self.n_posts}", daemon=True)
+        self._proc = context.Process(
+            target=_serve,
+            args=(self.n_posts, self.seed, child),
+            name=f"mockblogger-{self.n_posts}",
+            daemon=True,
+        )
         self._proc.start()
         child.close()
         try:
@@ -91,12 +101,15 @@ class MockServer:
             self.facts = self._conn.recv()
         except EOFError:
             self.__exit__(None, None, None)
-            raise RuntimeError(f"the mock blog of {self.n_posts} posts did not start "
-                               f"(server process exit code {self._proc.exitcode})") from None
+            raise RuntimeError(
+                f"the mock blog of {self.n_posts} posts did not start "
+                f"(server process exit code {self._proc.exitcode})"
+            ) from None
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         assert self._conn is not None and self._proc is not None
         with contextlib.suppress(OSError):  # the child may already be gone
             self._conn.send("stop")

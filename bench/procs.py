@@ -44,9 +44,9 @@ class Measured:
     args: list[str]
     returncode: int
     seconds: float
-    peak_rss_mb: float          # process and workers together (see the module docstring)
-    largest_process_mb: float   # exact, from wait4
-    cpu_seconds: float          # workers included
+    peak_rss_mb: float  # process and workers together (see the module docstring)
+    largest_process_mb: float  # exact, from wait4
+    cpu_seconds: float  # workers included
     stdout: str
     stderr: str
 
@@ -54,14 +54,18 @@ class Measured:
         """Self, or BenchError naming the command and the end of its stderr."""
         if self.returncode != 0:
             tail = self.stderr.strip().splitlines()[-3:]
-            raise BenchError(f"{' '.join(self.args[2:])} exited {self.returncode}: "
-                             + " | ".join(tail))
+            raise BenchError(
+                f"{' '.join(self.args[2:])} exited {self.returncode}: " + " | ".join(tail)
+            )
         return self
 
     def summary(self) -> dict[str, float]:
-        return {"seconds": round(self.seconds, 3), "peak_rss_mb": round(self.peak_rss_mb, 1),
-                "largest_process_mb": round(self.largest_process_mb, 1),
-                "cpu_seconds": round(self.cpu_seconds, 3)}
+        return {
+            "seconds": round(self.seconds, 3),
+            "peak_rss_mb": round(self.peak_rss_mb, 1),
+            "largest_process_mb": round(self.largest_process_mb, 1),
+            "cpu_seconds": round(self.cpu_seconds, 3),
+        }
 
 
 def run_measured(args: list[str], *, timeout: float = 1800) -> Measured:
@@ -88,8 +92,11 @@ def run_measured(args: list[str], *, timeout: float = 1800) -> Measured:
         err.seek(0)
         largest = usage.ru_maxrss * KIB / 1e6  # Linux reports KiB
         return Measured(
-            args=args, returncode=proc.returncode, seconds=seconds,
-            peak_rss_mb=max(largest, sampler.peak_bytes / 1e6), largest_process_mb=largest,
+            args=args,
+            returncode=proc.returncode,
+            seconds=seconds,
+            peak_rss_mb=max(largest, sampler.peak_bytes / 1e6),
+            largest_process_mb=largest,
             cpu_seconds=usage.ru_utime + usage.ru_stime,
             stdout=out.read().decode("utf-8", "replace"),
             stderr=err.read().decode("utf-8", "replace"),
@@ -126,8 +133,7 @@ def _tree_rss(root: psutil.Process) -> int:
 
 def cli(config: Path, db: Path, *command: str) -> list[str]:
     """The real `blogger-archive` command line, run by this interpreter (the venv's)."""
-    return [sys.executable, "-m", "pipeline", "--config", str(config), "--db", str(db),
-            *command]
+    return [sys.executable, "-m", "pipeline", "--config", str(config), "--db", str(db), *command]
 
 
 def write_config(workdir: Path) -> Path:
@@ -141,8 +147,7 @@ def write_config(workdir: Path) -> Path:
     config.update(blogs=[], database=str(workdir / "archive.db"), raw_dir=str(workdir / "raw"))
     workdir.mkdir(parents=True, exist_ok=True)
     path = workdir / "config.yaml"
-    path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True),
-                    encoding="utf-8")
+    path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
     return path
 
 

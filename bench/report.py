@@ -11,7 +11,10 @@ from pathlib import Path
 from typing import Any
 
 _OPS: dict[str, Callable[[float, float], bool]] = {
-    ">=": operator.ge, "<=": operator.le, ">": operator.gt}
+    ">=": operator.ge,
+    "<=": operator.le,
+    ">": operator.gt,
+}
 
 
 @dataclass
@@ -43,10 +46,18 @@ class Target:
         return self.measured / self.baseline
 
     def as_dict(self) -> dict[str, Any]:
-        return {"key": self.key, "what": self.what, "measured": _round(self.measured),
-                "unit": self.unit, "target": f"{self.op} {_number(self.limit)}",
-                "limit": self.limit, "op": self.op, "baseline": _round(self.baseline),
-                "ratio_vs_baseline": _round(self.ratio), "pass": self.passed}
+        return {
+            "key": self.key,
+            "what": self.what,
+            "measured": _round(self.measured),
+            "unit": self.unit,
+            "target": f"{self.op} {_number(self.limit)}",
+            "limit": self.limit,
+            "op": self.op,
+            "baseline": _round(self.baseline),
+            "ratio_vs_baseline": _round(self.ratio),
+            "pass": self.passed,
+        }
 
 
 def _round(value: float | None) -> float | None:
@@ -88,9 +99,11 @@ def markdown(results: dict[str, Any], targets: list[Target], notes: list[str]) -
     for t in targets:
         ratio = f"{t.ratio:.2f}×" if t.ratio is not None else "–"
         baseline = f"{_number(t.baseline)} {t.unit}" if t.baseline is not None else "–"
-        lines.append(f"| {t.what} | {t.op} {_number(t.limit)} {t.unit} | "
-                     f"{_number(t.measured)} {t.unit} | {baseline} | {ratio} | "
-                     f"{_verdict(t.passed)} |")
+        lines.append(
+            f"| {t.what} | {t.op} {_number(t.limit)} {t.unit} | "
+            f"{_number(t.measured)} {t.unit} | {baseline} | {ratio} | "
+            f"{_verdict(t.passed)} |"
+        )
     passed = sum(t.passed is True for t in targets)
     lines += ["", f"{passed} of {len(targets)} targets met."]
     if results["errors"]:

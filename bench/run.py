@@ -61,23 +61,53 @@ FIGURES_SPEEDUP = 20
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true",
-                        help="1,000 posts only, no 100,000-post search; writes to bench/work/")
-    parser.add_argument("--sizes", type=int, nargs="+", metavar="N",
-                        help=f"blog sizes for the full runs (default {SIZES})")
-    parser.add_argument("--big", type=int, default=None, metavar="N",
-                        help=f"posts of the search-only archive (default {BIG}; 0 = skip)")
-    parser.add_argument("--queries", type=int, default=QUERIES,
-                        help="search queries per archive (default %(default)s)")
-    parser.add_argument("--no-figures", action="store_true",
-                        help="skip the figure extraction vs quantulum3 comparison")
-    parser.add_argument("--work", type=Path, default=BENCH_DIR / "work",
-                        help="scratch folder (default bench/work, gitignored)")
-    parser.add_argument("--out", type=Path, default=None,
-                        help="folder for results.json and RESULTS.md "
-                             "(default bench/, or bench/work/ with --quick)")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.run",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="1,000 posts only, no 100,000-post search; writes to bench/work/",
+    )
+    parser.add_argument(
+        "--sizes",
+        type=int,
+        nargs="+",
+        metavar="N",
+        help=f"blog sizes for the full runs (default {SIZES})",
+    )
+    parser.add_argument(
+        "--big",
+        type=int,
+        default=None,
+        metavar="N",
+        help=f"posts of the search-only archive (default {BIG}; 0 = skip)",
+    )
+    parser.add_argument(
+        "--queries",
+        type=int,
+        default=QUERIES,
+        help="search queries per archive (default %(default)s)",
+    )
+    parser.add_argument(
+        "--no-figures",
+        action="store_true",
+        help="skip the figure extraction vs quantulum3 comparison",
+    )
+    parser.add_argument(
+        "--work",
+        type=Path,
+        default=BENCH_DIR / "work",
+        help="scratch folder (default bench/work, gitignored)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="folder for results.json and RESULTS.md (default bench/, or bench/work/ with --quick)",
+    )
     parser.add_argument("--strict", action="store_true", help="exit 1 if a target is missed")
     args = parser.parse_args(argv)
     args.sizes = sorted(args.sizes or (QUICK_SIZES if args.quick else SIZES))
@@ -91,8 +121,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def environment(quick: bool) -> dict[str, Any]:
     """Where and on what the numbers were taken."""
     try:
-        commit = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=REPO,
-                                capture_output=True, text=True, check=True).stdout.strip()
+        commit = subprocess.run(
+            ["git", "describe", "--always", "--dirty"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         commit = "unknown"
     return {
@@ -116,17 +151,23 @@ def archive_counts(db: Path) -> dict[str, int]:
     is no win, and figures per post say how much work extraction had."""
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
-        return {table: conn.execute(f"SELECT count(*) FROM {table}{where}").fetchone()[0]
-                for table, where in (("posts", " WHERE status = 'live'"), ("comments", ""),
-                                     ("figures", ""))}
+        return {
+            table: conn.execute(f"SELECT count(*) FROM {table}{where}").fetchone()[0]
+            for table, where in (
+                ("posts", " WHERE status = 'live'"),
+                ("comments", ""),
+                ("figures", ""),
+            )
+        }
     finally:
         conn.close()
 
 
 def request_limit(facts: BlogFacts) -> int:
     """SPEC §9: ceil(posts/page) + ceil(comments/page) + 5."""
-    return (math.ceil(facts.posts / facts.page_size)
-            + math.ceil(facts.comments / facts.page_size) + 5)
+    return (
+        math.ceil(facts.posts / facts.page_size) + math.ceil(facts.comments / facts.page_size) + 5
+    )
 
 
 class Bench:
@@ -174,51 +215,111 @@ class Bench:
             incremental = run_measured(command).checked()
             incremental_requests = mock.requests()
             mock.reset()
-            naive = run_measured([sys.executable, "-m", "bench.naive", facts.url,
-                                  "--db", str(work / "naive.db")]).checked()
+            naive = run_measured(
+                [sys.executable, "-m", "bench.naive", facts.url, "--db", str(work / "naive.db")]
+            ).checked()
         archived = archive_counts(db)
         naive_out = json.loads(naive.stdout)
         self.runs[f"blog_{n}"] = {
-            "blog": {"posts": facts.posts, "comments": facts.comments,
-                     "page_size": facts.page_size},
+            "blog": {
+                "posts": facts.posts,
+                "comments": facts.comments,
+                "page_size": facts.page_size,
+            },
             "archived": archived,
-            "full": {**full.summary(), "requests": dict(full_requests),
-                     "client_summary": full.stdout.strip()},
-            "incremental": {**incremental.summary(), "requests": dict(incremental_requests),
-                            "client_summary": incremental.stdout.strip()},
+            "full": {
+                **full.summary(),
+                "requests": dict(full_requests),
+                "client_summary": full.stdout.strip(),
+            },
+            "incremental": {
+                **incremental.summary(),
+                "requests": dict(incremental_requests),
+                "client_summary": incremental.stdout.strip(),
+            },
             "naive": {**naive.summary(), **naive_out},
         }
         if (archived["posts"], archived["comments"]) != (facts.posts, facts.comments):
-            self.errors.append(f"blog {n}: archived {archived}, the blog has {facts.posts} "
-                               f"posts and {facts.comments} comments")
-        self._blog_targets(n, facts, full, incremental, naive, full_requests,
-                           incremental_requests.total())
+            self.errors.append(
+                f"blog {n}: archived {archived}, the blog has {facts.posts} "
+                f"posts and {facts.comments} comments"
+            )
+        self._blog_targets(
+            n, facts, full, incremental, naive, full_requests, incremental_requests.total()
+        )
         return work
 
-    def _blog_targets(self, n: int, facts: BlogFacts, full: Measured, incremental: Measured,
-                      naive: Measured, requests: Counter[str], incremental_requests: int) -> None:
-        self.target(f"full_{n}.posts_per_s", f"Full run, {n:,} posts: end to end",
-                    facts.posts / full.seconds, "posts/s", ">=", POSTS_PER_S,
-                    baseline=facts.posts / naive.seconds)
+    def _blog_targets(
+        self,
+        n: int,
+        facts: BlogFacts,
+        full: Measured,
+        incremental: Measured,
+        naive: Measured,
+        requests: Counter[str],
+        incremental_requests: int,
+    ) -> None:
+        self.target(
+            f"full_{n}.posts_per_s",
+            f"Full run, {n:,} posts: end to end",
+            facts.posts / full.seconds,
+            "posts/s",
+            ">=",
+            POSTS_PER_S,
+            baseline=facts.posts / naive.seconds,
+        )
         kinds = ", ".join(f"{count} {kind}" for kind, count in requests.most_common())
-        self.target(f"full_{n}.requests", f"Full run, {n:,} posts: HTTP requests ({kinds})",
-                    requests.total(), "requests", "<=", request_limit(facts))
-        self.target(f"full_{n}.peak_rss_mb", f"Full run, {n:,} posts: peak RSS (all processes)",
-                    full.peak_rss_mb, "MB", "<=", RSS_MB, baseline=naive.peak_rss_mb)
-        self.target(f"incremental_{n}.requests", f"No-change incremental run, {n:,} posts: "
-                    "requests", incremental_requests, "requests", "<=", INCREMENTAL_REQUESTS)
-        self.target(f"incremental_{n}.seconds", f"No-change incremental run, {n:,} posts: time",
-                    incremental.seconds, "s", "<=", INCREMENTAL_S)
+        self.target(
+            f"full_{n}.requests",
+            f"Full run, {n:,} posts: HTTP requests ({kinds})",
+            requests.total(),
+            "requests",
+            "<=",
+            request_limit(facts),
+        )
+        self.target(
+            f"full_{n}.peak_rss_mb",
+            f"Full run, {n:,} posts: peak RSS (all processes)",
+            full.peak_rss_mb,
+            "MB",
+            "<=",
+            RSS_MB,
+            baseline=naive.peak_rss_mb,
+        )
+        self.target(
+            f"incremental_{n}.requests",
+            f"No-change incremental run, {n:,} posts: requests",
+            incremental_requests,
+            "requests",
+            "<=",
+            INCREMENTAL_REQUESTS,
+        )
+        self.target(
+            f"incremental_{n}.seconds",
+            f"No-change incremental run, {n:,} posts: time",
+            incremental.seconds,
+            "s",
+            "<=",
+            INCREMENTAL_S,
+        )
 
     def rss_growth(self) -> None:
         small, large = self.args.sizes[0], self.args.sizes[-1]
         rss = {t.key: t.measured for t in self.targets if t.key.endswith(".peak_rss_mb")}
-        if small == large or f"full_{small}.peak_rss_mb" not in rss \
-                or f"full_{large}.peak_rss_mb" not in rss:
+        if (
+            small == large
+            or f"full_{small}.peak_rss_mb" not in rss
+            or f"full_{large}.peak_rss_mb" not in rss
+        ):
             return
-        self.target("full.rss_growth", f"Peak RSS growth, {small:,} → {large:,} posts",
-                    rss[f"full_{large}.peak_rss_mb"] / rss[f"full_{small}.peak_rss_mb"], "×",
-                    "<=", RSS_GROWTH)
+        self.target(
+            "full.rss_growth",
+            f"Peak RSS growth, {small:,} → {large:,} posts",
+            rss[f"full_{large}.peak_rss_mb"] / rss[f"full_{small}.peak_rss_mb"],
+            "×",
+            "<=",
+            RSS_GROWTH,
+        )
 
     # -- 2. offline rebuild
 
@@ -229,13 +330,23 @@ class Bench:
         extract = run_measured(cli(config, db, "extract", "--all")).checked()
         after = archive_counts(db)
         if after != before:
-            self.errors.append(f"parse --all + extract --all changed the archive: {before} → "
-                               f"{after}")
+            self.errors.append(
+                f"parse --all + extract --all changed the archive: {before} → {after}"
+            )
         seconds = parse.seconds + extract.seconds
-        self.runs[f"offline_{n}"] = {"parse": parse.summary(), "extract": extract.summary(),
-                                     "posts": after["posts"]}
-        self.target(f"offline_{n}.posts_per_s", f"`parse --all` + `extract --all`, {n:,} posts",
-                    after["posts"] / seconds, "posts/s", ">=", OFFLINE_POSTS_PER_S)
+        self.runs[f"offline_{n}"] = {
+            "parse": parse.summary(),
+            "extract": extract.summary(),
+            "posts": after["posts"],
+        }
+        self.target(
+            f"offline_{n}.posts_per_s",
+            f"`parse --all` + `extract --all`, {n:,} posts",
+            after["posts"] / seconds,
+            "posts/s",
+            ">=",
+            OFFLINE_POSTS_PER_S,
+        )
 
     # -- 3. figures vs quantulum3
 
@@ -245,10 +356,23 @@ class Bench:
         result = bench_figures.run(PEER_FIGURES)
         self.runs["figures"] = result
         ours, theirs = result["ours"], result["quantulum3"]
-        self.target("figures.speedup", "Figure extraction speed vs quantulum3",
-                    result["speedup"], "×", ">=", FIGURES_SPEEDUP)
-        self.target("figures.f1", "Figure extraction F1 on peer-figures (baseline: quantulum3)",
-                    ours["f1"], "F1", ">", theirs["f1"], baseline=theirs["f1"])
+        self.target(
+            "figures.speedup",
+            "Figure extraction speed vs quantulum3",
+            result["speedup"],
+            "×",
+            ">=",
+            FIGURES_SPEEDUP,
+        )
+        self.target(
+            "figures.f1",
+            "Figure extraction F1 on peer-figures (baseline: quantulum3)",
+            ours["f1"],
+            "F1",
+            ">",
+            theirs["f1"],
+            baseline=theirs["f1"],
+        )
 
     # -- 4. search
 
@@ -258,27 +382,54 @@ class Bench:
         if result["errors"]:
             self.errors.append(f"search at {n:,} posts: {result['errors']} non-200 answers")
         limit = SEARCH_P95_MS[BIG] if n > 10_000 else SEARCH_P95_MS[10_000]
-        self.target(f"search_{n}.p95_ms", f"`/search` p95, {n:,} posts "
-                    f"({result['n']} queries, p50 {result['p50_ms']:.1f} ms)",
-                    result["p95_ms"], "ms", "<=", limit)
+        self.target(
+            f"search_{n}.p95_ms",
+            f"`/search` p95, {n:,} posts ({result['n']} queries, p50 {result['p50_ms']:.1f} ms)",
+            result["p95_ms"],
+            "ms",
+            "<=",
+            limit,
+        )
 
     def build_big(self, n: int) -> Path:
         """A search-only archive from a synthetic export (see bench/build_archive.py)."""
         work = self.work / f"big-{n}"
         config = write_config(work)
         export = work / "export.xml"
-        write = run_measured([sys.executable, "-m", "tests.mockblogger", "--posts", str(n),
-                              "--seed", str(SEED), "--export", "old", "--out",
-                              str(export)]).checked()
+        write = run_measured(
+            [
+                sys.executable,
+                "-m",
+                "mockblogger",
+                "--posts",
+                str(n),
+                "--seed",
+                str(SEED),
+                "--export",
+                "old",
+                "--out",
+                str(export),
+            ]
+        ).checked()
         try:
-            built = run_measured([sys.executable, "-m", "bench.build_archive", "--config",
-                                  str(config), "--db", str(work / "archive.db"),
-                                  str(export)]).checked()
+            built = run_measured(
+                [
+                    sys.executable,
+                    "-m",
+                    "bench.build_archive",
+                    "--config",
+                    str(config),
+                    "--db",
+                    str(work / "archive.db"),
+                    str(export),
+                ]
+            ).checked()
         finally:
             export.unlink(missing_ok=True)  # ~1 GB; the archive keeps it as a WARC record
-        self.runs[f"build_{n}"] = {"write_export": write.summary(),
-                                   "import_and_tag": {**built.summary(),
-                                                      **json.loads(built.stdout)}}
+        self.runs[f"build_{n}"] = {
+            "write_export": write.summary(),
+            "import_and_tag": {**built.summary(), **json.loads(built.stdout)},
+        }
         return work
 
     # -- the whole bench
@@ -304,9 +455,13 @@ class Bench:
             with self.stage(f"search, {self.args.big:,} posts"):
                 self.search(self.args.big, self.build_big(self.args.big))
         self.meta["load_average_end"] = _load()
-        return {"meta": self.meta, "targets": [t.as_dict() for t in self.targets],
-                "errors": self.errors, "runs": self.runs,
-                "bench_seconds": round(time.perf_counter() - start, 1)}
+        return {
+            "meta": self.meta,
+            "targets": [t.as_dict() for t in self.targets],
+            "errors": self.errors,
+            "runs": self.runs,
+            "bench_seconds": round(time.perf_counter() - start, 1),
+        }
 
 
 NOTES = [
@@ -316,7 +471,7 @@ NOTES = [
     "every 50 ms with psutil; an upper bound, as pages shared after fork count once per "
     "process), or the largest single process from `os.wait4` if that is higher. The mock "
     "server's memory is never counted.",
-    "The mock Blogger (tests/mockblogger, seed 2025: ~2 comments/post, 2–6 KB bodies, "
+    "The mock Blogger (mockblogger, seed 2025: ~2 comments/post, 2–6 KB bodies, "
     "page cap 150) runs in a separate process; requests are counted by the server, by kind.",
     "posts/s = live posts of the blog / wall time of the command. The full run includes "
     "comments, pages, WARC capture and extraction; the naive baseline (bench/naive.py) "
@@ -331,7 +486,7 @@ NOTES = [
     "(words, word pairs, typed phrases, advanced phrases and OR/prefix, frequent domain terms, "
     "country/theme/year filters, page 2, filter-only); 10 warm-up requests not counted. "
     "Per-kind latencies and the slowest queries are in results.json.",
-    "The 100,000-post archive is built from `write_synthetic_export(…, 'old', 100000)` "
+    "The 100,000-post archive is built from `write_synthetic_backup(…, 'old', 100000)` "
     "with the import code path, and tagged with countries and themes but **no figures** "
     "(bench/build_archive.py): figure extraction at that size would exceed the bench budget "
     "and search only displays figures.",
@@ -346,13 +501,16 @@ def main(argv: list[str] | None = None) -> int:
     results = bench.run()
     args.out.mkdir(parents=True, exist_ok=True)
     write_json(args.out / "results.json", results)
-    (args.out / "RESULTS.md").write_text(markdown(results, bench.targets, NOTES),
-                                         encoding="utf-8")
+    (args.out / "RESULTS.md").write_text(markdown(results, bench.targets, NOTES), encoding="utf-8")
     for t in bench.targets:
-        print(f"{'ok  ' if t.passed else 'MISS'} {t.what}: {t.measured:.4g} {t.unit} "
-              f"(target {t.op} {t.limit:g})")
-    print(f"wrote {args.out / 'results.json'} and {args.out / 'RESULTS.md'} "
-          f"in {results['bench_seconds']:.0f} s")
+        print(
+            f"{'ok  ' if t.passed else 'MISS'} {t.what}: {t.measured:.4g} {t.unit} "
+            f"(target {t.op} {t.limit:g})"
+        )
+    print(
+        f"wrote {args.out / 'results.json'} and {args.out / 'RESULTS.md'} "
+        f"in {results['bench_seconds']:.0f} s"
+    )
     if bench.errors:
         return 1
     return 1 if args.strict and not all(t.passed for t in bench.targets) else 0

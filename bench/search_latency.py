@@ -26,8 +26,18 @@ from bench.procs import background, cli, free_port
 
 WARMUP = 10
 SAMPLE_POSTS = 300
-COMMON_TERMS = ("social protection", "workers", "women", "pension", "informal workers",
-                "COVID-19", "maternity benefit", "cash transfer", "health insurance", "100.000")
+COMMON_TERMS = (
+    "social protection",
+    "workers",
+    "women",
+    "pension",
+    "informal workers",
+    "COVID-19",
+    "maternity benefit",
+    "cash transfer",
+    "health insurance",
+    "100.000",
+)
 _WORD = re.compile(r"[A-Za-z]{5,}")
 _TOTAL = re.compile(r'data-total="(\d+)"')
 
@@ -55,15 +65,29 @@ def sample_corpus(db_path: Path, seed: int) -> Corpus:
         top = conn.execute("SELECT max(rowid) FROM posts").fetchone()[0] or 0
         rowids = Random(seed).sample(range(1, top + 1), min(SAMPLE_POSTS, top))
         marks = ",".join("?" * len(rowids))
-        texts = [row[0] for row in conn.execute(
-            f"SELECT coalesce(title, '') || ' ' || substr(coalesce(content_text, ''), 1, 3000) "
-            f"FROM posts WHERE rowid IN ({marks}) ORDER BY rowid", rowids)]
-        countries = [row[0] for row in conn.execute(
-            "SELECT code FROM post_countries GROUP BY code ORDER BY count(*) DESC, code LIMIT 12")]
-        themes = [row[0] for row in conn.execute(
-            "SELECT DISTINCT theme FROM post_themes ORDER BY theme")]
-        years = [str(row[0]) for row in conn.execute(
-            "SELECT DISTINCT year FROM posts WHERE year IS NOT NULL ORDER BY year")]
+        texts = [
+            row[0]
+            for row in conn.execute(
+                f"SELECT coalesce(title, '') || ' ' || substr(coalesce(content_text, ''), 1, 3000) "
+                f"FROM posts WHERE rowid IN ({marks}) ORDER BY rowid",
+                rowids,
+            )
+        ]
+        countries = [
+            row[0]
+            for row in conn.execute(
+                "SELECT code FROM post_countries GROUP BY code ORDER BY count(*) DESC, code LIMIT 12"
+            )
+        ]
+        themes = [
+            row[0] for row in conn.execute("SELECT DISTINCT theme FROM post_themes ORDER BY theme")
+        ]
+        years = [
+            str(row[0])
+            for row in conn.execute(
+                "SELECT DISTINCT year FROM posts WHERE year IS NOT NULL ORDER BY year"
+            )
+        ]
     finally:
         conn.close()
     return Corpus(texts=texts, countries=countries, themes=themes, years=years)
@@ -84,11 +108,14 @@ class QueryMaker:
         """`n` consecutive words of one post: what someone remembering a sentence types."""
         tokens = _WORD.findall(self.rng.choice(self.corpus.texts))
         start = self.rng.randrange(max(1, len(tokens) - n))
-        return " ".join(tokens[start:start + n])
+        return " ".join(tokens[start : start + n])
 
     def _filter(self, name: str) -> dict[str, str]:
-        values = {"country": self.corpus.countries, "theme": self.corpus.themes,
-                  "year": self.corpus.years}[name]
+        values = {
+            "country": self.corpus.countries,
+            "theme": self.corpus.themes,
+            "year": self.corpus.years,
+        }[name]
         return {name: self.rng.choice(values)} if values else {}
 
     def word(self) -> dict[str, str]:
@@ -119,8 +146,12 @@ class QueryMaker:
         return {**self.common(), **self._filter("year")}
 
     def common_country_theme_year(self) -> dict[str, str]:
-        return {**self.common(), **self._filter("country"), **self._filter("theme"),
-                **self._filter("year")}
+        return {
+            **self.common(),
+            **self._filter("country"),
+            **self._filter("theme"),
+            **self._filter("year"),
+        }
 
     def word_page2(self) -> dict[str, str]:
         return {**self.word(), "page": "2"}
@@ -132,18 +163,28 @@ class QueryMaker:
         return {**self._filter("country"), **self._filter("theme")}
 
     def kinds(self) -> list[Callable[[], dict[str, str]]]:
-        return [self.word, self.two_words, self.typed_phrase, self.advanced_phrase,
-                self.advanced_or_prefix, self.common, self.word_country, self.word_theme,
-                self.common_year, self.common_country_theme_year, self.word_page2,
-                self.common_page2, self.filters_only]
+        return [
+            self.word,
+            self.two_words,
+            self.typed_phrase,
+            self.advanced_phrase,
+            self.advanced_or_prefix,
+            self.common,
+            self.word_country,
+            self.word_theme,
+            self.common_year,
+            self.common_country_theme_year,
+            self.word_page2,
+            self.common_page2,
+            self.filters_only,
+        ]
 
 
 def build_queries(db_path: Path, n: int, *, seed: int = 7) -> list[SearchQuery]:
     """`n` queries cycling through every kind (deterministic for a given archive)."""
     maker = QueryMaker(sample_corpus(db_path, seed), Random(seed))
     kinds = maker.kinds()
-    return [SearchQuery(kinds[i % len(kinds)].__name__, kinds[i % len(kinds)]())
-            for i in range(n)]
+    return [SearchQuery(kinds[i % len(kinds)].__name__, kinds[i % len(kinds)]()) for i in range(n)]
 
 
 def percentile(values: list[float], pct: int) -> float:
@@ -154,9 +195,13 @@ def percentile(values: list[float], pct: int) -> float:
 
 
 def latency_stats(ms: list[float]) -> dict[str, float]:
-    return {"n": len(ms), "p50_ms": round(percentile(ms, 50), 2),
-            "p95_ms": round(percentile(ms, 95), 2), "max_ms": round(max(ms), 2),
-            "mean_ms": round(statistics.fmean(ms), 2)}
+    return {
+        "n": len(ms),
+        "p50_ms": round(percentile(ms, 50), 2),
+        "p95_ms": round(percentile(ms, 95), 2),
+        "max_ms": round(max(ms), 2),
+        "mean_ms": round(statistics.fmean(ms), 2),
+    }
 
 
 def measure(base_url: str, queries: list[SearchQuery], warmup: list[SearchQuery]) -> dict:
@@ -171,8 +216,9 @@ def measure(base_url: str, queries: list[SearchQuery], warmup: list[SearchQuery]
             response = client.get("/search", params=query.params)
             elapsed = (time.perf_counter() - start) * 1000
             found = _TOTAL.search(response.text)
-            timings.append((elapsed, query, response.status_code,
-                            int(found.group(1)) if found else None))
+            timings.append(
+                (elapsed, query, response.status_code, int(found.group(1)) if found else None)
+            )
     all_ms = [t[0] for t in timings]
     by_kind: dict[str, list[float]] = {}
     for elapsed, query, _, _ in timings:
@@ -183,8 +229,7 @@ def measure(base_url: str, queries: list[SearchQuery], warmup: list[SearchQuery]
         "errors": sum(t[2] != 200 for t in timings),
         "with_results": sum(bool(t[3]) for t in timings),
         "by_kind": {kind: latency_stats(ms) for kind, ms in by_kind.items()},
-        "slowest": [{"ms": round(t[0], 1), "params": t[1].params, "total": t[3]}
-                    for t in slowest],
+        "slowest": [{"ms": round(t[0], 1), "params": t[1].params, "total": t[3]} for t in slowest],
     }
 
 
@@ -193,6 +238,7 @@ def serve_and_measure(config: Path, db: Path, n_queries: int) -> dict:
     queries = build_queries(db, WARMUP + n_queries)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    with background(cli(config, db, "serve", "--port", str(port)),
-                    ready_url=f"{base}/-/versions.json"):
+    with background(
+        cli(config, db, "serve", "--port", str(port)), ready_url=f"{base}/-/versions.json"
+    ):
         return measure(base, queries[WARMUP:], warmup=queries[:WARMUP])

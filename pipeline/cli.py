@@ -21,11 +21,20 @@ from urllib.parse import urlsplit
 
 import click
 
-from pipeline import store
+from pipeline.blogger.common import normalize_blog_url
 from pipeline.config import Config, database_path, load_config
+from pipeline.db import queries, schema, writes
 from pipeline.errors import ArchiveError, InputFileError, Interrupted
+from pipeline.http.fetcher import utc_now
+from pipeline.http.warc import finalize_leftovers
 from pipeline.lock import archive_lock
-from pipeline.parse import normalize_blog_url
+from pipeline.migrate.export import export_archive
+from pipeline.stages.backup import import_backup
+from pipeline.stages.extract import Extractor
+from pipeline.stages.media import export_media_sources
+from pipeline.stages.replay import Replayer
+from pipeline.stages.run import BlogRun, StopFlag
+from pipeline.stages.verify import verify_archive
 
 log = logging.getLogger("blogger_archive")
 
@@ -49,7 +58,7 @@ class Ctx:
         return database_path(self.cfg, self.db_override)
 
     def open_db(self) -> Any:
-        return store.open_db(self.db_path)
+        return schema.open_db(self.db_path)
 
     def say(self, line: str) -> None:
         if not self.quiet:
@@ -75,9 +84,14 @@ class Progress:
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-        with Progress("[progress.description]{task.description}", BarColumn(),
-                      MofNCompleteColumn(), TimeElapsedColumn(), transient=True,
-                      console=Console(stderr=True)) as bar:
+        with Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            transient=True,
+            console=Console(stderr=True),
+        ) as bar:
             self._bar = bar
 
             def update(phase: str, done: int, total: int | None) -> None:
@@ -91,30 +105,59 @@ class Progress:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--config", "config_path", metavar="PATH", default=None,
-              help="Config file (default ./config.yaml, or $BLOGGER_ARCHIVE_CONFIG).")
-@click.option("--db", "db_override", metavar="PATH", default=None,
-              help="SQLite archive (default: the config's `database`, or $BLOGGER_ARCHIVE_DB).")
+@click.option(
+    "--config",
+    "config_path",
+    metavar="PATH",
+    default=None,
+    help="Config file (default ./config.yaml, or $BLOGGER_ARCHIVE_CONFIG).",
+)
+@click.option(
+    "--db",
+    "db_override",
+    metavar="PATH",
+    default=None,
+    help="SQLite archive (default: the config's `database`, or $BLOGGER_ARCHIVE_DB).",
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks and HTTP details.")
 @click.option("--quiet", "-q", is_flag=True, help="Only errors.")
-@click.option("--log-file", type=click.Path(dir_okay=False), default=None,
-              help="Also append log lines to this file.")
+@click.option(
+    "--log-file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Also append log lines to this file.",
+)
 @click.version_option(package_name="blogger-archive")
 @click.pass_context
-def cli(ctx: click.Context, config_path: str | None, db_override: str | None, debug: bool,
-        quiet: bool, log_file: str | None) -> None:
+def cli(
+    ctx: click.Context,
+    config_path: str | None,
+    db_override: str | None,
+    debug: bool,
+    quiet: bool,
+    log_file: str | None,
+) -> None:
     """Archive Blogger blogs into a searchable SQLite archive (see README.md)."""
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     if log_file:
         handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
-    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, handlers=handlers,
-                        format="%(asctime)s %(levelname)s %(message)s", force=True)
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.WARNING,
+        handlers=handlers,
+        format="%(asctime)s %(levelname)s %(message)s",
+        force=True,
+    )
     ctx.obj = Ctx(config_path, db_override, debug, quiet)
 
 
 def blog_option(f: Callable) -> Callable:
-    return click.option("--blog", "blogs", multiple=True, metavar="URL",
-                        help="Only this blog (repeatable; need not be in the config).")(f)
+    return click.option(
+        "--blog",
+        "blogs",
+        multiple=True,
+        metavar="URL",
+        help="Only this blog (repeatable; need not be in the config).",
+    )(f)
 
 
 def _blog_url(value: str) -> str:
@@ -122,31 +165,45 @@ def _blog_url(value: str) -> str:
     url = normalize_blog_url(value)
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not re.fullmatch(
-            r"[A-Za-z0-9.-]+(:\d+)?|\[[0-9a-fA-F:]+\](:\d+)?", parts.netloc or ""):
-        raise click.BadParameter(f"{value!r} is not a blog address such as "
-                                 "https://rightspasia.blogspot.com/", param_hint="--blog")
+        r"[A-Za-z0-9.-]+(:\d+)?|\[[0-9a-fA-F:]+\](:\d+)?", parts.netloc or ""
+    ):
+        raise click.BadParameter(
+            f"{value!r} is not a blog address such as https://rightspasia.blogspot.com/",
+            param_hint="--blog",
+        )
     return url
 
 
 def _blog_urls(c: Ctx, blogs: tuple[str, ...]) -> list[str]:
     urls = [_blog_url(b) for b in blogs] or [b.url for b in c.cfg.blogs]
     if not urls:
-        raise InputFileError(f"no blogs configured in {c.cfg.path or 'config.yaml'} "
-                             "(key 'blogs') and no --blog given")
+        raise InputFileError(
+            f"no blogs configured in {c.cfg.path or 'config.yaml'} "
+            "(key 'blogs') and no --blog given"
+        )
     return urls
 
 
 def _summary(c: Ctx, result: Any) -> str:
     r = result
-    return (f"{r.blog_url}: {r.status} — {r.counts.new} new, {r.counts.updated} updated, "
-            f"{r.deleted} deleted posts; {r.comments_new} new comments; {r.pages} pages; "
-            f"{r.extracted} extracted; {r.requests} requests"
-            + (f"; error: {r.error}" if r.error else ""))
+    return (
+        f"{r.blog_url}: {r.status} — {r.counts.new} new, {r.counts.updated} updated, "
+        f"{r.deleted} deleted posts; {r.comments_new} new comments; {r.pages} pages; "
+        f"{r.extracted} extracted; {r.requests} requests"
+        + (f"; error: {r.error}" if r.error else "")
+    )
 
 
-def _scrape_blogs(c: Ctx, blogs: tuple[str, ...], *, full: bool, delay: float | None,
-                  media: bool, extract: bool, command: str) -> int:
-    from pipeline.stages import BlogRun, Extractor, StopFlag
+def _scrape_blogs(
+    c: Ctx,
+    blogs: tuple[str, ...],
+    *,
+    full: bool,
+    delay: float | None,
+    media: bool,
+    extract: bool,
+    command: str,
+) -> int:
 
     cfg = c.cfg
     if delay is not None:
@@ -157,16 +214,23 @@ def _scrape_blogs(c: Ctx, blogs: tuple[str, ...], *, full: bool, delay: float | 
     failures = 0
     with archive_lock(c.db_path):
         db = c.open_db()
-        store.close_stale_runs(db, _now())
-        from pipeline.scrape import finalize_leftovers
+        writes.close_stale_runs(db, _now())
 
         for old, new in finalize_leftovers(Path(cfg.raw_dir)):
-            store.rename_warc_file(db, old, new)
+            writes.rename_warc_file(db, old, new)
         progress = Progress(sys.stderr.isatty() and not c.quiet)
         with StopFlag() as stop, progress.active() as update:
             for url in urls:
-                run = BlogRun(cfg, db, url, full=full, stop=stop, progress=update, media=media,
-                              command=command)
+                run = BlogRun(
+                    cfg,
+                    db,
+                    url,
+                    full=full,
+                    stop=stop,
+                    progress=update,
+                    media=media,
+                    command=command,
+                )
                 try:
                     result = run.execute()
                 except Interrupted:
@@ -174,7 +238,8 @@ def _scrape_blogs(c: Ctx, blogs: tuple[str, ...], *, full: bool, delay: float | 
                     raise
                 if extract and result.blog_id:
                     result.extracted = Extractor(cfg, db, progress=update).run(
-                        blog_ids=[result.blog_id])
+                        blog_ids=[result.blog_id]
+                    )
                 log.debug("%s: requests by kind %s", result.blog_url, result.requests_by_kind)
                 if result.status != "ok":
                     failures += 1
@@ -184,7 +249,6 @@ def _scrape_blogs(c: Ctx, blogs: tuple[str, ...], *, full: bool, delay: float | 
 
 
 def _now() -> str:
-    from pipeline.scrape import utc_now
 
     return utc_now()
 
@@ -192,14 +256,20 @@ def _now() -> str:
 @cli.command()
 @blog_option
 @click.option("--full", is_flag=True, help="Re-list everything and detect deleted posts.")
-@click.option("--delay", type=float, default=None, metavar="S",
-              help="Seconds between requests to one host (overrides the config).")
+@click.option(
+    "--delay",
+    type=float,
+    default=None,
+    metavar="S",
+    help="Seconds between requests to one host (overrides the config).",
+)
 @click.option("--media", is_flag=True, help="Also capture the posts' images into the WARC.")
 @pass_ctx
 def run(c: Ctx, blogs: tuple[str, ...], full: bool, delay: float | None, media: bool) -> None:
     """Scrape → parse → extract → store, for every configured blog (or --blog)."""
-    sys.exit(_scrape_blogs(c, blogs, full=full, delay=delay, media=media, extract=True,
-                           command="run"))
+    sys.exit(
+        _scrape_blogs(c, blogs, full=full, delay=delay, media=media, extract=True, command="run")
+    )
 
 
 @cli.command()
@@ -208,25 +278,28 @@ def run(c: Ctx, blogs: tuple[str, ...], full: bool, delay: float | None, media: 
 @click.option("--delay", type=float, default=None, metavar="S")
 @click.option("--media", is_flag=True)
 @pass_ctx
-def scrape(c: Ctx, blogs: tuple[str, ...], full: bool, delay: float | None,
-           media: bool) -> None:
+def scrape(c: Ctx, blogs: tuple[str, ...], full: bool, delay: float | None, media: bool) -> None:
     """Fetch and store the raw feeds (and the records parsed from them), no extraction."""
-    sys.exit(_scrape_blogs(c, blogs, full=full, delay=delay, media=media, extract=False,
-                           command="scrape"))
+    sys.exit(
+        _scrape_blogs(
+            c, blogs, full=full, delay=delay, media=media, extract=False, command="scrape"
+        )
+    )
 
 
 def _blog_ids(db: Any, blogs: tuple[str, ...]) -> list[str]:
     ids = []
     for url in blogs:
-        row = store.load_blog(db, url=normalize_blog_url(url))
+        row = queries.load_blog(db, url=normalize_blog_url(url))
         if row is None:
             raise InputFileError(f"{url} is not in the archive")
         ids.append(row["id"])
     return ids
 
 
-def _offline_stage(c: Ctx, blogs: tuple[str, ...],
-                   work: Callable[[Any, list[str], Callable], int]) -> int:
+def _offline_stage(
+    c: Ctx, blogs: tuple[str, ...], work: Callable[[Any, list[str], Callable], int]
+) -> int:
     """Run a stage that needs no network under the archive lock, with progress."""
     with archive_lock(c.db_path):
         db = c.open_db()
@@ -237,52 +310,70 @@ def _offline_stage(c: Ctx, blogs: tuple[str, ...],
 
 @cli.command()
 @blog_option
-@click.option("--all", "everything", is_flag=True,
-              help="Replay every stored capture, not only the last run's (offline rebuild).")
+@click.option(
+    "--all",
+    "everything",
+    is_flag=True,
+    help="Replay every stored capture, not only the last run's (offline rebuild).",
+)
 @pass_ctx
 def parse(c: Ctx, blogs: tuple[str, ...], everything: bool) -> None:
     """Re-parse stored raw responses into posts, comments and pages (no network)."""
-    from pipeline.stages import Replayer
 
-    n = _offline_stage(c, blogs, lambda db, ids, update: Replayer(
-        c.cfg, db, progress=update).run(ids, last_run_only=not everything))
+    n = _offline_stage(
+        c,
+        blogs,
+        lambda db, ids, update: Replayer(c.cfg, db, progress=update).run(
+            ids, last_run_only=not everything
+        ),
+    )
     c.say(f"parsed {n} captures")
 
 
 @cli.command()
 @blog_option
-@click.option("--all", "everything", is_flag=True,
-              help="Re-extract every post, not only stale ones.")
+@click.option(
+    "--all", "everything", is_flag=True, help="Re-extract every post, not only stale ones."
+)
 @pass_ctx
 def extract(c: Ctx, blogs: tuple[str, ...], everything: bool) -> None:
     """Figures, countries and themes for posts (offline)."""
-    from pipeline.stages import Extractor
 
-    n = _offline_stage(c, blogs, lambda db, ids, update: Extractor(
-        c.cfg, db, progress=update).run(everything=everything, blog_ids=ids))
+    n = _offline_stage(
+        c,
+        blogs,
+        lambda db, ids, update: Extractor(c.cfg, db, progress=update).run(
+            everything=everything, blog_ids=ids
+        ),
+    )
     c.say(f"extracted {n} posts")
 
 
 @cli.command(name="import")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--blog-url", default=None, metavar="URL",
-              help="The blog's address (needed for new-format Takeout files to build post URLs).")
+@click.option(
+    "--blog-url",
+    default=None,
+    metavar="URL",
+    help="The blog's address (needed for new-format Takeout files to build post URLs).",
+)
 @pass_ctx
 def import_(c: Ctx, file: str, blog_url: str | None) -> None:
     """Load a Blogger export / Takeout file (old and 2018 formats)."""
-    from pipeline.stages import Extractor, import_file
 
     path = Path(file)
     if not path.is_file():
         raise InputFileError(f"{file}: no such file")
     with archive_lock(c.db_path):
         db = c.open_db()
-        report = import_file(c.cfg, db, path, blog_url=blog_url)
+        report = import_backup(c.cfg, db, path, blog_url=blog_url)
         report["extracted"] = Extractor(c.cfg, db).run(blog_ids=[report["blog_id"]])
     skipped = ", ".join(f"{n} {k}" for k, n in sorted(report["skipped"].items()) if n) or "none"
-    c.say(f"imported {file} ({report['format']} format): {report['posts']} posts "
-          f"({report['drafts']} drafts, {report['deleted']} deleted), {report['comments']} "
-          f"comments, {report['pages']} pages; skipped: {skipped}")
+    c.say(
+        f"imported {file} ({report['format']} format): {report['posts']} posts "
+        f"({report['drafts']} drafts, {report['deleted']} deleted), {report['comments']} "
+        f"comments, {report['pages']} pages; skipped: {skipped}"
+    )
 
 
 @cli.command()
@@ -291,10 +382,10 @@ def import_(c: Ctx, file: str, blog_url: str | None) -> None:
 @pass_ctx
 def serve(c: Ctx, host: str, port: int) -> None:
     """Serve the archive in Datasette (as /archive) with the search page."""
-    from pipeline.serve import serve as serve_datasette
 
-    serve_datasette(c.db_path, host=host, port=port,
-                    iframe_hosts=frozenset(c.cfg.iframe_allowlist))
+    from pipeline.web.app import serve as serve_datasette
+
+    serve_datasette(c.db_path, host=host, port=port, iframe_hosts=frozenset(c.cfg.iframe_allowlist))
 
 
 @cli.command()
@@ -303,7 +394,7 @@ def serve(c: Ctx, host: str, port: int) -> None:
 def status(c: Ctx, as_json: bool) -> None:
     """Per blog: posts (live/deleted/draft), comments, figures, last run, last error."""
     db = c.open_db()
-    rows = store.blog_status(db)
+    rows = queries.blog_status(db)
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
@@ -312,14 +403,18 @@ def status(c: Ctx, as_json: bool) -> None:
     for r in rows:
         p = r["posts"]
         click.echo(f"{r['url']} ({r['title'] or 'untitled'}, blog {r['blog_id']})")
-        click.echo(f"  posts: {p['live']} live, {p['deleted']} deleted, {p['draft']} draft; "
-                   f"comments: {r['comments']}; figures: {r['figures']}")
+        click.echo(
+            f"  posts: {p['live']} live, {p['deleted']} deleted, {p['draft']} draft; "
+            f"comments: {r['comments']}; figures: {r['figures']}"
+        )
         last = r["last_run"]
         if last:
-            click.echo(f"  last run: #{last['id']} {last['command']} {last['started_at']} → "
-                       f"{last['status'] or 'running'} ({last['requests']} requests, "
-                       f"{last['posts_new']} new, {last['posts_updated']} updated, "
-                       f"{last['posts_deleted']} deleted)")
+            click.echo(
+                f"  last run: #{last['id']} {last['command']} {last['started_at']} → "
+                f"{last['status'] or 'running'} ({last['requests']} requests, "
+                f"{last['posts_new']} new, {last['posts_updated']} updated, "
+                f"{last['posts_deleted']} deleted)"
+            )
         if r["last_error"]:
             click.echo(f"  last error: {r['last_error']['at']}: {r['last_error']['error']}")
 
@@ -328,7 +423,6 @@ def status(c: Ctx, as_json: bool) -> None:
 @pass_ctx
 def verify(c: Ctx) -> None:
     """Integrity checks (SPEC §5); exit 1 and a list of problems when any fails."""
-    from pipeline.stages import verify_archive
 
     db = c.open_db()
     problems = verify_archive(c.cfg, db)
@@ -342,29 +436,44 @@ def verify(c: Ctx) -> None:
 @cli.command()
 @click.option("--format", "fmt", type=click.Choice(["markdown", "jsonl"]), required=True)
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True)
-@click.option("--layout", type=click.Choice(["hugo", "jekyll"]), default="hugo",
-              show_default=True, help="Markdown tree layout.")
+@click.option(
+    "--layout",
+    type=click.Choice(["hugo", "jekyll"]),
+    default="hugo",
+    show_default=True,
+    help="Markdown tree layout.",
+)
 @click.option("--media", is_flag=True, help="Download images and rewrite links.")
 @click.option("--include-deleted", is_flag=True, help="Also deleted posts and drafts.")
 @pass_ctx
-def export(c: Ctx, fmt: str, out_dir: str, layout: str, media: bool,
-           include_deleted: bool) -> None:
+def export(c: Ctx, fmt: str, out_dir: str, layout: str, media: bool, include_deleted: bool) -> None:
     """Migration output: JSONL or Markdown (Hugo/Jekyll) with urlmap.csv."""
-    from pipeline.export import export_archive
-    from pipeline.stages import export_media_sources
 
     db = c.open_db()
-    fetch_image, load_capture, close = export_media_sources(c.cfg, db) if media else (
-        None, None, lambda: None)
+    fetch_image, load_capture, close = (
+        export_media_sources(c.cfg, db) if media else (None, None, lambda: None)
+    )
     try:
-        report = export_archive(db, Path(out_dir), fmt=fmt, layout=layout,
-                                include_deleted=include_deleted, media=media,
-                                fetch_image=fetch_image, load_capture=load_capture)
+        report = export_archive(
+            db,
+            Path(out_dir),
+            fmt=fmt,
+            layout=layout,
+            include_deleted=include_deleted,
+            media=media,
+            fetch_image=fetch_image,
+            load_capture=load_capture,
+        )
     finally:
         close()
-    c.say(f"exported {report.posts} posts and {report.pages} pages to {out_dir}"
-          + (f"; {report.images_saved} images saved, {len(report.images_failed)} failed"
-             if media else ""))
+    c.say(
+        f"exported {report.posts} posts and {report.pages} pages to {out_dir}"
+        + (
+            f"; {report.images_saved} images saved, {len(report.images_failed)} failed"
+            if media
+            else ""
+        )
+    )
     for url, reason in report.images_failed:
         click.echo(f"warning: image not saved: {url} ({reason})", err=True)
 
@@ -391,6 +500,5 @@ def main() -> None:
     except Exception as exc:  # noqa: BLE001 (last line of defence: one line, no traceback)
         if debug:
             raise
-        click.echo(f"error: unexpected {type(exc).__name__}: {exc} (rerun with --debug)",
-                   err=True)
+        click.echo(f"error: unexpected {type(exc).__name__}: {exc} (rerun with --debug)", err=True)
         sys.exit(1)

@@ -15,8 +15,8 @@ from typing import Any
 
 import yaml
 
+from pipeline.blogger.common import normalize_blog_url
 from pipeline.errors import ConfigError
-from pipeline.parse import normalize_blog_url
 
 # libyaml's C loader when present: 8x faster on the vocabulary-heavy config
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -146,14 +146,17 @@ def parse_config(raw: dict[str, Any], path: Path | None) -> Config:
         setattr(cfg, key, _load_vocabulary_file(Path(value), path, f"vocabularies.{key}", fail))
     if cfg.countries is not None and not isinstance(cfg.countries, dict):
         raise fail("vocabularies.countries", "must name a file holding a mapping")
-    if cfg.themes is not None and not (isinstance(cfg.themes, list) and all(
-            isinstance(t, dict) and isinstance(t.get("id"), str) for t in cfg.themes)):
+    if cfg.themes is not None and not (
+        isinstance(cfg.themes, list)
+        and all(isinstance(t, dict) and isinstance(t.get("id"), str) for t in cfg.themes)
+    ):
         raise fail("vocabularies.themes", "must name a file holding a list of {id, label, terms}")
     return cfg
 
 
-def _load_vocabulary_file(file: Path, config_path: Path | None, key: str,
-                          fail: Callable[[str, str], ConfigError]) -> Any:
+def _load_vocabulary_file(
+    file: Path, config_path: Path | None, key: str, fail: Callable[[str, str], ConfigError]
+) -> Any:
     """An override vocabulary; a relative path is read beside the config file."""
     if not file.is_absolute() and config_path is not None:
         file = config_path.parent / file

@@ -36,8 +36,7 @@ class Archive:
     def write_config(self, extra_http: str = "") -> None:
         self.config.write_text(
             f"blogs: []\ndatabase: {self.db_path}\nraw_dir: {self.raw_dir}\n"
-            "http:\n  max_retries: 4\n  backoff_factor: 0.05\n  timeout_seconds: 10\n"
-            + extra_http,
+            "http:\n  max_retries: 4\n  backoff_factor: 0.05\n  timeout_seconds: 10\n" + extra_http,
             encoding="utf-8",
         )
 
@@ -45,14 +44,23 @@ class Archive:
         env = {**os.environ, "PYTHONPATH": str(REPO)}
         return subprocess.run(
             [sys.executable, "-m", "pipeline", "--config", str(self.config), *args],
-            capture_output=True, text=True, timeout=timeout, env=env, cwd=self.root, **kw,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=env,
+            cwd=self.root,
+            **kw,
         )
 
     def popen(self, *args: str) -> subprocess.Popen:
         env = {**os.environ, "PYTHONPATH": str(REPO)}
         return subprocess.Popen(
             [sys.executable, "-m", "pipeline", "--config", str(self.config), *args],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=self.root,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=self.root,
         )
 
     def run(self, url: str, *args: str, expect: int = 0) -> subprocess.CompletedProcess:

@@ -22,17 +22,20 @@ POSTS = 30
 QUERIES = 26
 
 
-@pytest.mark.parametrize(("target", "kind"), [
-    ("/robots.txt", "robots"),
-    ("/feeds/posts/default?max-results=150", "posts"),
-    (f"/feeds/{BLOG_ID}/posts/default?start-index=151&max-results=150", "posts"),
-    ("/feeds/comments/default?max-results=150", "comments"),
-    (f"/feeds/{BLOG_ID}/comments/default?start-index=151", "comments"),
-    ("/feeds/7412345678901234567/comments/default", "post-comments"),
-    ("/feeds/pages/default", "pages"),
-    ("/2024/05/some-post.html?m=1", "html"),
-    ("/img/abc/s1600/photo.png", "image"),
-])
+@pytest.mark.parametrize(
+    ("target", "kind"),
+    [
+        ("/robots.txt", "robots"),
+        ("/feeds/posts/default?max-results=150", "posts"),
+        (f"/feeds/{BLOG_ID}/posts/default?start-index=151&max-results=150", "posts"),
+        ("/feeds/comments/default?max-results=150", "comments"),
+        (f"/feeds/{BLOG_ID}/comments/default?start-index=151", "comments"),
+        ("/feeds/7412345678901234567/comments/default", "post-comments"),
+        ("/feeds/pages/default", "pages"),
+        ("/2024/05/some-post.html?m=1", "html"),
+        ("/img/abc/s1600/photo.png", "image"),
+    ],
+)
 def test_request_kinds_match_the_archivers_capture_kinds(target: str, kind: str) -> None:
     assert request_kind(target, BLOG_ID) == kind
 
@@ -56,9 +59,21 @@ def test_percentile_is_inclusive() -> None:
 @pytest.fixture(scope="module")
 def results(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Path]:
     out = tmp_path_factory.mktemp("bench")
-    code = bench_run.main(["--sizes", str(POSTS), "--big", "0", "--no-figures",
-                           "--queries", str(QUERIES), "--work", str(out / "work"),
-                           "--out", str(out)])
+    code = bench_run.main(
+        [
+            "--sizes",
+            str(POSTS),
+            "--big",
+            "0",
+            "--no-figures",
+            "--queries",
+            str(QUERIES),
+            "--work",
+            str(out / "work"),
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0, (out / "results.json").read_text(encoding="utf-8")
     return json.loads((out / "results.json").read_text(encoding="utf-8")), out
 
@@ -76,9 +91,13 @@ def test_every_target_of_a_small_run_is_measured(results: tuple[dict, Path]) -> 
     data, _ = results
     targets = {t["key"]: t for t in data["targets"]}
     assert set(targets) == {
-        f"full_{POSTS}.posts_per_s", f"full_{POSTS}.requests", f"full_{POSTS}.peak_rss_mb",
-        f"incremental_{POSTS}.requests", f"incremental_{POSTS}.seconds",
-        f"offline_{POSTS}.posts_per_s", f"search_{POSTS}.p95_ms",
+        f"full_{POSTS}.posts_per_s",
+        f"full_{POSTS}.requests",
+        f"full_{POSTS}.peak_rss_mb",
+        f"incremental_{POSTS}.requests",
+        f"incremental_{POSTS}.seconds",
+        f"offline_{POSTS}.posts_per_s",
+        f"search_{POSTS}.p95_ms",
     }
     for t in targets.values():
         assert t["measured"] > 0, t

@@ -13,19 +13,28 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.serve import PASSWORD_HASH_ENV, bind_socket, make_app, make_server
+from pipeline.web.app import PASSWORD_HASH_ENV, bind_socket, make_app, make_server
 from tests.dsfixtures import TUKTUK_ID, build_archive
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason="needs Debian's Chromium at /usr/bin/chromium "
-                              "(apt-get install chromium)"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium)",
+    ),
 ]
 
 

@@ -21,17 +21,11 @@ import pytest
 from datasette.app import Datasette
 from datasette_auth_passwords.utils import hash_password
 
+from pipeline.db.schema import open_db, transaction
+from pipeline.db.writes import save_posts
 from pipeline.errors import ConfigError
-from pipeline.parse import PostRecord
-from pipeline.serve import (
-    DB_NAME,
-    PASSWORD_HASH_ENV,
-    STAFF_ACCOUNT,
-    is_loopback,
-    make_app,
-    serve,
-)
-from pipeline.store import open_db, save_posts, transaction
+from pipeline.model import PostRecord
+from pipeline.web.app import DB_NAME, PASSWORD_HASH_ENV, STAFF_ACCOUNT, is_loopback, make_app, serve
 from tests.dsfixtures import (
     BLOG_ID,
     COVID_ID,
@@ -108,8 +102,12 @@ def ids(conn: sqlite3.Connection, sql: str, params: tuple = ()) -> set[str]:
 
 
 def fts_ids(conn: sqlite3.Connection, match: str) -> set[str]:
-    return ids(conn, "SELECT p.id FROM posts_fts JOIN posts p ON p.rowid = posts_fts.rowid "
-                     "WHERE posts_fts MATCH ?", (match,))
+    return ids(
+        conn,
+        "SELECT p.id FROM posts_fts JOIN posts p ON p.rowid = posts_fts.rowid "
+        "WHERE posts_fts MATCH ?",
+        (match,),
+    )
 
 
 # ------------------------------------------------------------------- pages
@@ -118,22 +116,38 @@ def fts_ids(conn: sqlite3.Connection, match: str) -> set[str]:
 def test_every_page_answers(client: Client, conn: sqlite3.Connection) -> None:
     figure_id = conn.execute("SELECT min(id) FROM figures").fetchone()[0]
     paths = [
-        "/", "/search", "/search?q=workers", "/archive", "/archive/posts",
-        f"/archive/posts/{TUKTUK_ID}", f"/archive/posts/{DELETED_ID}", "/archive/figures",
-        f"/archive/figures/{figure_id}", "/archive/post_countries", "/archive/post_themes",
-        "/archive/comments", "/archive/pages", f"/archive/pages/{PAGE_ID}", "/archive/blogs",
-        "/archive/images", "/archive/post_versions", "/archive/runs", "/archive/captures",
+        "/",
+        "/search",
+        "/search?q=workers",
+        "/archive",
+        "/archive/posts",
+        f"/archive/posts/{TUKTUK_ID}",
+        f"/archive/posts/{DELETED_ID}",
+        "/archive/figures",
+        f"/archive/figures/{figure_id}",
+        "/archive/post_countries",
+        "/archive/post_themes",
+        "/archive/comments",
+        "/archive/pages",
+        f"/archive/pages/{PAGE_ID}",
+        "/archive/blogs",
+        "/archive/images",
+        "/archive/post_versions",
+        "/archive/runs",
+        "/archive/captures",
         "/archive/figures_by_country_and_year?country=KH&year=",
-        "/archive/largest_counts_of_people", "/archive/posts_per_theme_per_year",
-        "/archive/recent_posts", "/static/archive.css", "/-/metadata",
+        "/archive/largest_counts_of_people",
+        "/archive/posts_per_theme_per_year",
+        "/archive/recent_posts",
+        "/-/static-plugins/blogger-archive/archive.css",
+        "/-/metadata",
     ]
     for path in paths:
         r = client.get(path)
         assert r.status_code == 200, (path, r.status_code)
 
 
-def test_database_is_called_archive_whatever_the_file_name(client: Client,
-                                                           db_path: Path) -> None:
+def test_database_is_called_archive_whatever_the_file_name(client: Client, db_path: Path) -> None:
     assert db_path.stem != DB_NAME
     assert set(client.ds.databases) == {DB_NAME, "_internal"}
     assert client.ds.databases[DB_NAME].is_mutable
@@ -149,10 +163,26 @@ def test_served_database_sees_writes_made_after_start(tmp_path: Path) -> None:
         assert total_of(html_of(client, "/search?q=zanzibarish")) == 0
         db = open_db(path)
         with transaction(db):
-            save_posts(db, [PostRecord(
-                id="55", blog_id=BLOG_ID, url=None, title="Zanzibarish news", author=None,
-                published="2024-01-01T00:00:00+00:00", updated=None, year=2024, labels=[],
-                content_html="<p>x</p>", content_text="x")], seen_at="2024-01-02", origin="feed")
+            save_posts(
+                db,
+                [
+                    PostRecord(
+                        id="55",
+                        blog_id=BLOG_ID,
+                        url=None,
+                        title="Zanzibarish news",
+                        author=None,
+                        published="2024-01-01T00:00:00+00:00",
+                        updated=None,
+                        year=2024,
+                        labels=[],
+                        content_html="<p>x</p>",
+                        content_text="x",
+                    )
+                ],
+                seen_at="2024-01-02",
+                origin="feed",
+            )
         db.conn.close()
         assert hit_ids(html_of(client, "/search?q=zanzibarish")) == ["55"]
     finally:
@@ -162,8 +192,9 @@ def test_served_database_sees_writes_made_after_start(tmp_path: Path) -> None:
 # ------------------------------------------------------------------ search
 
 
-def test_search_ranks_title_match_first_and_marks_it(client: Client,
-                                                     conn: sqlite3.Connection) -> None:
+def test_search_ranks_title_match_first_and_marks_it(
+    client: Client, conn: sqlite3.Connection
+) -> None:
     doc = html_of(client, "/search?q=drivers")
     found = hit_ids(doc)
     # Several posts say "drivers" more often in their bodies; the title match wins.
@@ -177,13 +208,13 @@ def test_search_ranks_title_match_first_and_marks_it(client: Client,
 
 def test_hits_show_date_tags_figures_and_links(client: Client, conn: sqlite3.Connection) -> None:
     hit = html_of(client, "/search?q=tuk-tuk").xpath('//li[@class="hit"]')[0]
-    published, url = conn.execute("SELECT published, url FROM posts WHERE id = ?",
-                                  [TUKTUK_ID]).fetchone()
+    published, url = conn.execute(
+        "SELECT published, url FROM posts WHERE id = ?", [TUKTUK_ID]
+    ).fetchone()
     assert hit.xpath(".//time/@datetime") == [published]
     assert "Cambodia" in hit.xpath('.//span[contains(@class, "tag-country")]/text()')
     assert "informal-workers" in hit.xpath('.//a[contains(@class, "tag-theme")]/text()')
-    raws = {r[0] for r in conn.execute("SELECT raw FROM figures WHERE post_id = ?",
-                                       [TUKTUK_ID])}
+    raws = {r[0] for r in conn.execute("SELECT raw FROM figures WHERE post_id = ?", [TUKTUK_ID])}
     assert set(hit.xpath('.//ul[@class="hit-figures"]//strong/text()')) == raws
     assert url in hit.xpath('.//a[@class="original"]/@href')
     assert f"/archive/posts/{TUKTUK_ID}" in hit.xpath(".//a/@href")
@@ -193,25 +224,39 @@ def test_hits_show_date_tags_figures_and_links(client: Client, conn: sqlite3.Con
     assert [m.text for m in snippet.xpath(".//mark")] == ["tuk-tuk"]
 
 
-@pytest.mark.parametrize("q, expected_first", [
-    ("COVID-19", COVID_ID),
-    ("100.000", COVID_ID),
-    ("it's", QUOTES_ID),
-    ('"no social protection', QUOTES_ID),
-])
+@pytest.mark.parametrize(
+    "q, expected_first",
+    [
+        ("COVID-19", COVID_ID),
+        ("100.000", COVID_ID),
+        ("it's", QUOTES_ID),
+        ('"no social protection', QUOTES_ID),
+    ],
+)
 def test_punctuation_is_searched_as_words(client: Client, q: str, expected_first: str) -> None:
     doc = html_of(client, "/search?q=" + quote(q))
     assert hit_ids(doc)[0] == expected_first
     assert not messages(doc)
 
 
-@pytest.mark.parametrize("q, words", [
-    ('"', None), ("(", None), ("*", None), ("-", None), ("^", None),
-    ("AND (", '"and"'), ("NEAR(", '"near"'), ("title:", '"title"'), ("OR", '"or"'),
-    ("workers AND (women", '"workers" "and" "women"'),
-])
+@pytest.mark.parametrize(
+    "q, words",
+    [
+        ('"', None),
+        ("(", None),
+        ("*", None),
+        ("-", None),
+        ("^", None),
+        ("AND (", '"and"'),
+        ("NEAR(", '"near"'),
+        ("title:", '"title"'),
+        ("OR", '"or"'),
+        ("workers AND (women", '"workers" "and" "women"'),
+    ],
+)
 def test_fts_syntax_in_default_mode_is_searched_as_words(
-        client: Client, conn: sqlite3.Connection, q: str, words: str | None) -> None:
+    client: Client, conn: sqlite3.Connection, q: str, words: str | None
+) -> None:
     r = client.get("/search?q=" + quote(q))
     assert r.status_code == 200
     doc = lxml.html.fromstring(r.text)
@@ -251,8 +296,11 @@ def test_filters_narrow_results_and_combine(client: Client, conn: sqlite3.Connec
     doc = html_of(client, "/search?q=workers&theme=pensions&year=2019")
     assert set(hit_ids(doc)) == all_workers & pensions & y2019 != set()
 
-    labelled = ids(conn, "SELECT p.id FROM posts p, json_each(p.labels) l WHERE l.value = ?",
-                   ("informal economy",))
+    labelled = ids(
+        conn,
+        "SELECT p.id FROM posts p, json_each(p.labels) l WHERE l.value = ?",
+        ("informal economy",),
+    )
     doc = html_of(client, "/search?label=" + quote("informal economy"))
     assert set(hit_ids(doc)) == labelled != set()
 
@@ -261,8 +309,10 @@ def test_filters_work_without_a_query(client: Client, conn: sqlite3.Connection) 
     doc = html_of(client, "/search?country=ID")
     expected = ids(conn, "SELECT post_id FROM post_countries WHERE code = 'ID'")
     assert set(hit_ids(doc)) == expected
-    published = [conn.execute("SELECT published FROM posts WHERE id = ?", [i]).fetchone()[0]
-                 for i in hit_ids(doc)]
+    published = [
+        conn.execute("SELECT published FROM posts WHERE id = ?", [i]).fetchone()[0]
+        for i in hit_ids(doc)
+    ]
     assert published == sorted(published, reverse=True)
 
 
@@ -273,11 +323,19 @@ def test_bad_filter_values_are_explained_not_fatal(client: Client) -> None:
     assert hit_ids(doc)
 
 
-@pytest.mark.parametrize("query", [
-    "q=drivers%00", "q=%00&mode=advanced", "q=drivers&year=99999999999999999999",
-    "q=drivers&page=99999999999999999999", "q=" + "drivers+" * 400, "q=drivers&theme=a%00b",
-    "q=drivers&label=%00", "country=%00&status=%00",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "q=drivers%00",
+        "q=%00&mode=advanced",
+        "q=drivers&year=99999999999999999999",
+        "q=drivers&page=99999999999999999999",
+        "q=" + "drivers+" * 400,
+        "q=drivers&theme=a%00b",
+        "q=drivers&label=%00",
+        "country=%00&status=%00",
+    ],
+)
 def test_hostile_input_gets_an_answer(client: Client, query: str) -> None:
     r = client.get("/search?" + query)
     assert r.status_code == 200
@@ -300,28 +358,32 @@ def test_pagination(client: Client, conn: sqlite3.Connection) -> None:
     assert hit_ids(past_end) == [] and total_of(past_end) == len(expected)
 
 
-def test_datasette_table_search_and_array_facets(client: Client,
-                                                  conn: sqlite3.Connection) -> None:
+def test_datasette_table_search_and_array_facets(client: Client, conn: sqlite3.Connection) -> None:
     data = client.get("/archive/posts.json?_search=drivers&_shape=objects").json()
     assert {r["id"] for r in data["rows"]} == fts_ids(conn, "drivers")
 
     facets = client.get("/archive/posts.json").json()["facet_results"]
     assert facets["countries"]["type"] == "array"
     counts = {f["value"]: f["count"] for f in facets["countries"]["results"]}
-    expected = dict(conn.execute(
-        "SELECT l.value, count(*) FROM posts p, json_each(p.countries) l GROUP BY l.value"))
+    expected = dict(
+        conn.execute(
+            "SELECT l.value, count(*) FROM posts p, json_each(p.countries) l GROUP BY l.value"
+        )
+    )
     assert counts == expected
     assert {"themes", "labels", "year"} <= set(facets)
-    filtered = client.get("/archive/posts.json?_shape=objects&_size=max&"
-                          "countries__arraycontains=Cambodia").json()
+    filtered = client.get(
+        "/archive/posts.json?_shape=objects&_size=max&countries__arraycontains=Cambodia"
+    ).json()
     assert {r["id"] for r in filtered["rows"]} == ids(
-        conn, "SELECT post_id FROM post_countries WHERE name = 'Cambodia'")
+        conn, "SELECT post_id FROM post_countries WHERE name = 'Cambodia'"
+    )
 
 
-def test_posts_list_hides_bodies_but_row_and_json_keep_them(client: Client,
-                                                            conn: sqlite3.Connection) -> None:
-    body = conn.execute("SELECT content_text FROM posts WHERE id = ?",
-                        [TUKTUK_ID]).fetchone()[0]
+def test_posts_list_hides_bodies_but_row_and_json_keep_them(
+    client: Client, conn: sqlite3.Connection
+) -> None:
+    body = conn.execute("SELECT content_text FROM posts WHERE id = ?", [TUKTUK_ID]).fetchone()[0]
     sentence = body.split(".")[0]
     listing = client.get("/archive/posts?_size=max")
     assert TUKTUK_ID in listing.text and sentence not in listing.text
@@ -340,12 +402,14 @@ def test_figures_csv_download(client: Client, conn: sqlite3.Connection) -> None:
 
 
 def test_canned_queries_use_their_parameters(client: Client, conn: sqlite3.Connection) -> None:
-    data = client.get("/archive/figures_by_country_and_year.json?_shape=objects"
-                      "&country=kh&year=2023").json()
+    data = client.get(
+        "/archive/figures_by_country_and_year.json?_shape=objects&country=kh&year=2023"
+    ).json()
     expected = conn.execute(
         "SELECT count(*) FROM figures f JOIN post_countries c ON c.post_id = f.post_id "
         "JOIN posts p ON p.id = f.post_id WHERE c.code = 'KH' AND p.year = 2023 "
-        "AND p.status = 'live'").fetchone()[0]
+        "AND p.status = 'live'"
+    ).fetchone()[0]
     assert len(data["rows"]) == expected > 0
     assert {r["country"] for r in data["rows"]} == {"Cambodia"}
 
@@ -354,32 +418,40 @@ def test_canned_queries_use_their_parameters(client: Client, conn: sqlite3.Conne
 
 
 def test_post_page_shows_post_figures_tags_comments_versions(
-        client: Client, conn: sqlite3.Connection) -> None:
+    client: Client, conn: sqlite3.Connection
+) -> None:
     doc = html_of(client, f"/archive/posts/{TUKTUK_ID}")
-    title, url = conn.execute("SELECT title, url FROM posts WHERE id = ?",
-                              [TUKTUK_ID]).fetchone()
+    title, url = conn.execute("SELECT title, url FROM posts WHERE id = ?", [TUKTUK_ID]).fetchone()
     assert doc.xpath("//article//h1")[0].text_content().strip() == title
     assert url in doc.xpath('//a[@class="original"]/@href')
     assert doc.xpath('//div[@class="post-body"]/p')  # rendered HTML, not escaped text
-    raws = [r[0] for r in conn.execute(
-        "SELECT raw FROM figures WHERE post_id = ? ORDER BY char_start", [TUKTUK_ID])]
-    assert doc.xpath('//table[contains(@class, "post-figures")]//td[@class="figure-raw"]/a/text()'
-                     ) == raws
+    raws = [
+        r[0]
+        for r in conn.execute(
+            "SELECT raw FROM figures WHERE post_id = ? ORDER BY char_start", [TUKTUK_ID]
+        )
+    ]
+    assert (
+        doc.xpath('//table[contains(@class, "post-figures")]//td[@class="figure-raw"]/a/text()')
+        == raws
+    )
     comments = doc.xpath('//ol[@class="post-comments"]/li')
-    n_comments = conn.execute("SELECT count(*) FROM comments WHERE post_id = ?",
-                              [TUKTUK_ID]).fetchone()[0]
+    n_comments = conn.execute(
+        "SELECT count(*) FROM comments WHERE post_id = ?", [TUKTUK_ID]
+    ).fetchone()[0]
     assert len(comments) == n_comments
-    assert "removed by its author" in doc.xpath('//li[contains(@class, "removed")]')[0] \
-        .text_content()
-    n_versions = conn.execute("SELECT count(*) FROM post_versions WHERE post_id = ?",
-                              [TUKTUK_ID]).fetchone()[0]
+    assert (
+        "removed by its author" in doc.xpath('//li[contains(@class, "removed")]')[0].text_content()
+    )
+    n_versions = conn.execute(
+        "SELECT count(*) FROM post_versions WHERE post_id = ?", [TUKTUK_ID]
+    ).fetchone()[0]
     assert n_versions == 2
     assert doc.xpath('//h2[@id="versions"]')[0].text == f"Versions ({n_versions})"
 
 
 def test_stored_script_is_not_rendered(client: Client, conn: sqlite3.Connection) -> None:
-    stored = conn.execute("SELECT content_html FROM posts WHERE id = ?",
-                          [SCRIPT_ID]).fetchone()[0]
+    stored = conn.execute("SELECT content_html FROM posts WHERE id = ?", [SCRIPT_ID]).fetchone()[0]
     assert SCRIPT_MARKER in stored and "onerror" in stored  # the fixture is really dirty
     for path in (f"/archive/posts/{SCRIPT_ID}", f"/archive/posts?_col=content_html&id={SCRIPT_ID}"):
         r = client.get(path)
@@ -413,7 +485,8 @@ def test_loopback_detection() -> None:
 
 
 def test_public_host_without_password_hash_refuses_to_start(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv(PASSWORD_HASH_ENV, raising=False)
     new_db = tmp_path / "new.db"
     with pytest.raises(ConfigError, match=PASSWORD_HASH_ENV) as e:
@@ -422,14 +495,18 @@ def test_public_host_without_password_hash_refuses_to_start(
     assert not new_db.exists()  # refused before touching anything
 
 
-@pytest.mark.parametrize("kwargs, env, message", [
-    ({"port": 0}, None, "port"),
-    ({"port": 70000}, None, "port"),
-    ({"archive_dir": "/nonexistent"}, None, "metadata"),
-    ({"host": "0.0.0.0"}, "hunter2", PASSWORD_HASH_ENV),
-])
-def test_serve_rejects_bad_input(db_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                 kwargs: dict, env: str | None, message: str) -> None:
+@pytest.mark.parametrize(
+    "kwargs, env, message",
+    [
+        ({"port": 0}, None, "port"),
+        ({"port": 70000}, None, "port"),
+        ({"web_dir": "/nonexistent"}, None, "metadata"),
+        ({"host": "0.0.0.0"}, "hunter2", PASSWORD_HASH_ENV),
+    ],
+)
+def test_serve_rejects_bad_input(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch, kwargs: dict, env: str | None, message: str
+) -> None:
     monkeypatch.delenv(PASSWORD_HASH_ENV, raising=False)
     if env:
         monkeypatch.setenv(PASSWORD_HASH_ENV, env)
@@ -452,8 +529,14 @@ def test_password_gates_every_page(db_path: Path, monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv(PASSWORD_HASH_ENV, hashed)
     client = Client(make_app(db_path, require_password=True))
     try:
-        for path in ("/", "/search?q=workers", "/archive/posts.json", "/archive/figures.csv",
-                     f"/archive/posts/{TUKTUK_ID}", "/-/metadata.json"):
+        for path in (
+            "/",
+            "/search?q=workers",
+            "/archive/posts.json",
+            "/archive/figures.csv",
+            f"/archive/posts/{TUKTUK_ID}",
+            "/-/metadata.json",
+        ):
             assert client.get(path).status_code == 403, path
         browser = client.get("/search?q=workers", headers={"accept": "text/html"})
         assert browser.status_code == 302 and browser.headers["location"] == "/-/login"
@@ -462,14 +545,22 @@ def test_password_gates_every_page(db_path: Path, monkeypatch: pytest.MonkeyPatc
         assert login.status_code == 200
         token = re.search(r'name="csrftoken" value="([^"]+)"', login.text).group(1)
         cookies = {"ds_csrftoken": login.cookies["ds_csrftoken"]}
-        wrong = client.post("/-/login", data={"username": STAFF_ACCOUNT, "password": "nope",
-                                              "csrftoken": token}, cookies=cookies)
+        wrong = client.post(
+            "/-/login",
+            data={"username": STAFF_ACCOUNT, "password": "nope", "csrftoken": token},
+            cookies=cookies,
+        )
         assert "ds_actor" not in wrong.cookies
-        ok = client.post("/-/login", data={"username": STAFF_ACCOUNT, "password": password,
-                                           "csrftoken": token}, cookies=cookies)
+        ok = client.post(
+            "/-/login",
+            data={"username": STAFF_ACCOUNT, "password": password, "csrftoken": token},
+            cookies=cookies,
+        )
         actor = {"ds_actor": ok.cookies["ds_actor"]}
-        assert hit_ids(lxml.html.fromstring(
-            client.get("/search?q=drivers", cookies=actor).text))[0] == TUKTUK_ID
+        assert (
+            hit_ids(lxml.html.fromstring(client.get("/search?q=drivers", cookies=actor).text))[0]
+            == TUKTUK_ID
+        )
         metadata = client.get("/-/metadata.json", cookies=actor)
         assert metadata.status_code == 200 and hashed not in metadata.text
         assert PASSWORD_HASH_ENV in json.dumps(metadata.json())

@@ -10,104 +10,190 @@ from types import SimpleNamespace
 import pytest
 import yaml
 
-from pipeline import store
-from pipeline.export import export_archive, media_stem, original_image_url, slugify
-from pipeline.parse import CommentRecord, PageRecord, PostRecord, html_to_text, image_refs
+from pipeline.blogger.content import html_to_text, image_refs
+from pipeline.db import schema, writes
+from pipeline.migrate.export import export_archive
+from pipeline.migrate.markdown import slugify
+from pipeline.migrate.media import media_stem, original_image_url
+from pipeline.model import CommentRecord, Findings, PageRecord, PostRecord
 
 BLOG = "https://rightspasia.blogspot.com"
 IMG = "https://blogger.googleusercontent.com/img/b/R29vZ2xl/AVvXsEh1"
-THUMB = f"{IMG}/s320/pension-queue.jpg"          # shown in the post
-BIG = f"{IMG}/s1600/pension-queue.jpg"           # what the thumbnail links to
+THUMB = f"{IMG}/s320/pension-queue.jpg"  # shown in the post
+BIG = f"{IMG}/s1600/pension-queue.jpg"  # what the thumbnail links to
 ORIGINAL = f"{IMG}/s0/pension-queue.jpg"
 NEW_STYLE = "https://blogger.googleusercontent.com/img/a/AVvXsEgQ=w640-h400"
 BROKEN = "http://1.bp.blogspot.com/-x/Y/AAAA/z/s400/broken.png"
-CHART = "https://example.org/charts/coverage.gif"   # not Blogger-hosted: no sizes
+CHART = "https://example.org/charts/coverage.gif"  # not Blogger-hosted: no sizes
 SEEN = "2024-06-01T00:00:00+00:00"
 PNG = b"\x89PNG\r\n\x1a\n"
 
 TRICKY_TITLE = 'Pensions: a "new" deal for Cambodia\'s workers'
 
 
-def _post(pid: str, *, url: str | None, title: str, published: str | None, body: str,
-          status: str = "live", labels: tuple[str, ...] = ()) -> PostRecord:
+def _post(
+    pid: str,
+    *,
+    url: str | None,
+    title: str,
+    published: str | None,
+    body: str,
+    status: str = "live",
+    labels: tuple[str, ...] = (),
+) -> PostRecord:
     return PostRecord(
-        id=pid, blog_id="1", url=url, title=title, author="INSP!R", published=published,
+        id=pid,
+        blog_id="1",
+        url=url,
+        title=title,
+        author="INSP!R",
+        published=published,
         updated=published or "2024-05-20T08:00:00+00:00",
-        year=int(published[:4]) if published else None, labels=list(labels),
-        content_html=body, content_text=html_to_text(body), status=status,
+        year=int(published[:4]) if published else None,
+        labels=list(labels),
+        content_html=body,
+        content_text=html_to_text(body),
+        status=status,
         images=image_refs(body, url),
     )
 
 
 def _comment(cid: str, published: str, parent: str | None) -> CommentRecord:
     return CommentRecord(
-        id=cid, post_id="101", blog_id="1", url=None, author=f"reader {cid}",
-        published=published, updated=published, content_html=f"<p>comment {cid}</p>",
-        content_text=f"comment {cid}", in_reply_to=parent, removed=False,
+        id=cid,
+        post_id="101",
+        blog_id="1",
+        url=None,
+        author=f"reader {cid}",
+        published=published,
+        updated=published,
+        content_html=f"<p>comment {cid}</p>",
+        content_text=f"comment {cid}",
+        in_reply_to=parent,
+        removed=False,
     )
 
 
 POSTS = [
-    _post("101", url=f"{BLOG}/2024/03/pensions-cambodia.html", title=TRICKY_TITLE,
-          published="2024-03-05T10:00:00+00:00", labels=("Cambodia", "pensions"),
-          body=f'<h2>Coverage</h2><p>Over 790 workers joined.</p>'
-               f'<table><tr><td><a href="{BIG}"><img src="{THUMB}" alt="Queue"></a></td></tr>'
-               f'<tr><td>Caption</td></tr></table>'
-               f'<ul><li>first</li><li>second</li></ul><img src="{BROKEN}" alt="gone">'),
-    _post("102", url=f"{BLOG}/2024/04/blog-post.html", title="",
-          published="2024-04-01T09:00:00+00:00",
-          body=f'<p>No title here.</p><p><img src="{NEW_STYLE}"></p>'),
+    _post(
+        "101",
+        url=f"{BLOG}/2024/03/pensions-cambodia.html",
+        title=TRICKY_TITLE,
+        published="2024-03-05T10:00:00+00:00",
+        labels=("Cambodia", "pensions"),
+        body=f"<h2>Coverage</h2><p>Over 790 workers joined.</p>"
+        f'<table><tr><td><a href="{BIG}"><img src="{THUMB}" alt="Queue"></a></td></tr>'
+        f"<tr><td>Caption</td></tr></table>"
+        f'<ul><li>first</li><li>second</li></ul><img src="{BROKEN}" alt="gone">',
+    ),
+    _post(
+        "102",
+        url=f"{BLOG}/2024/04/blog-post.html",
+        title="",
+        published="2024-04-01T09:00:00+00:00",
+        body=f'<p>No title here.</p><p><img src="{NEW_STYLE}"></p>',
+    ),
     # Same Blogger file name in another month: the export must keep both.
-    _post("103", url=f"{BLOG}/2024/05/pensions-cambodia.html", title="Follow-up",
-          published="2024-05-02T09:00:00+00:00",
-          body=f'<p>Same picture, smaller: <img src="{IMG}/w640-h400/pension-queue.jpg"></p>'
-               f'<p><img src="{CHART}" alt="chart"></p>'),
-    _post("201", url=f"{BLOG}/2023/01/old-news.html", title="Old news",
-          published="2023-01-10T09:00:00+00:00", status="deleted", body="<p>Gone.</p>"),
-    _post("301", url=None, title="Draft: plans for Nepal", published=None, status="draft",
-          body="<p>Not yet.</p>"),
+    _post(
+        "103",
+        url=f"{BLOG}/2024/05/pensions-cambodia.html",
+        title="Follow-up",
+        published="2024-05-02T09:00:00+00:00",
+        body=f'<p>Same picture, smaller: <img src="{IMG}/w640-h400/pension-queue.jpg"></p>'
+        f'<p><img src="{CHART}" alt="chart"></p>',
+    ),
+    _post(
+        "201",
+        url=f"{BLOG}/2023/01/old-news.html",
+        title="Old news",
+        published="2023-01-10T09:00:00+00:00",
+        status="deleted",
+        body="<p>Gone.</p>",
+    ),
+    _post(
+        "301",
+        url=None,
+        title="Draft: plans for Nepal",
+        published=None,
+        status="draft",
+        body="<p>Not yet.</p>",
+    ),
 ]
 LIVE_IDS = ["101", "102", "103"]
 
 
 @pytest.fixture
 def db(tmp_path: Path):
-    database = store.open_db(tmp_path / "archive.db")
-    with store.transaction(database):
-        store.save_posts(database, POSTS, seen_at=SEEN, origin="feed")
-        store.save_comments(database, [
-            _comment("c1", "2024-03-06T00:00:00+00:00", None),
-            _comment("c2", "2024-03-07T00:00:00+00:00", "c1"),
-            _comment("c3", "2024-03-08T00:00:00+00:00", "c2"),
-            _comment("c4", "2024-03-09T00:00:00+00:00", None),
-            _comment("c5", "2024-03-10T00:00:00+00:00", "c-not-stored"),
-        ], seen_at=SEEN)
-        store.save_pages(database, [PageRecord(
-            id="900", blog_id="1", url=f"{BLOG}/p/about.html", title="About INSP!R",
-            published="2020-01-01T00:00:00+00:00", updated="2020-01-01T00:00:00+00:00",
-            content_html="<p>About us.</p>", content_text="About us.",
-        )], seen_at=SEEN)
-        store.save_findings(database, [store.Findings.from_objects(
-            "101",
-            figures=[SimpleNamespace(raw="790", value=790.0, kind="count", currency=None,
-                                     qualifier="over", subject="workers",
-                                     sentence="Over 790 workers joined.", char_start=14,
-                                     char_end=17)],
-            countries=[SimpleNamespace(code="KH", name="Cambodia", mentions=2, is_primary=True)],
-            themes=[SimpleNamespace(theme="pensions", score=1.0, evidence=("pension",))],
-            figures_version="f1", version="v1",
-        )])
+    database = schema.open_db(tmp_path / "archive.db")
+    with schema.transaction(database):
+        writes.save_posts(database, POSTS, seen_at=SEEN, origin="feed")
+        writes.save_comments(
+            database,
+            [
+                _comment("c1", "2024-03-06T00:00:00+00:00", None),
+                _comment("c2", "2024-03-07T00:00:00+00:00", "c1"),
+                _comment("c3", "2024-03-08T00:00:00+00:00", "c2"),
+                _comment("c4", "2024-03-09T00:00:00+00:00", None),
+                _comment("c5", "2024-03-10T00:00:00+00:00", "c-not-stored"),
+            ],
+            seen_at=SEEN,
+        )
+        writes.save_pages(
+            database,
+            [
+                PageRecord(
+                    id="900",
+                    blog_id="1",
+                    url=f"{BLOG}/p/about.html",
+                    title="About INSP!R",
+                    published="2020-01-01T00:00:00+00:00",
+                    updated="2020-01-01T00:00:00+00:00",
+                    content_html="<p>About us.</p>",
+                    content_text="About us.",
+                )
+            ],
+            seen_at=SEEN,
+        )
+        writes.save_findings(
+            database,
+            [
+                Findings.from_objects(
+                    "101",
+                    figures=[
+                        SimpleNamespace(
+                            raw="790",
+                            value=790.0,
+                            kind="count",
+                            currency=None,
+                            qualifier="over",
+                            subject="workers",
+                            sentence="Over 790 workers joined.",
+                            char_start=14,
+                            char_end=17,
+                        )
+                    ],
+                    countries=[
+                        SimpleNamespace(code="KH", name="Cambodia", mentions=2, is_primary=True)
+                    ],
+                    themes=[SimpleNamespace(theme="pensions", score=1.0, evidence=("pension",))],
+                    figures_version="f1",
+                    version="v1",
+                )
+            ],
+        )
     yield database
     database.conn.close()
 
 
 def _fake_fetcher(calls: list[str]):
     """Image bytes derived from the URL; the `broken` one fails like a 404 would."""
+
     def fetch(url: str) -> bytes:
         calls.append(url)
         if "broken" in url:
             raise OSError("404 Not Found")
         return PNG + url.encode()
+
     return fetch
 
 
@@ -134,7 +220,7 @@ def test_jsonl_has_each_live_post_once_with_figures_tags_and_threaded_comments(d
     report = export_archive(db, out, fmt="jsonl")
 
     posts = _read_jsonl(out / "posts.jsonl")
-    assert [p["id"] for p in posts] == LIVE_IDS          # published order, live only
+    assert [p["id"] for p in posts] == LIVE_IDS  # published order, live only
     assert (report.posts, report.pages) == (3, 1)
     first = posts[0]
     assert first["title"] == TRICKY_TITLE
@@ -142,20 +228,22 @@ def test_jsonl_has_each_live_post_once_with_figures_tags_and_threaded_comments(d
     assert first["countries"] == ["Cambodia"] and first["primary_countries"] == ["Cambodia"]
     assert first["themes"] == ["pensions"]
     assert first["country_tags"] == [
-        {"code": "KH", "name": "Cambodia", "mentions": 2, "is_primary": 1}]
+        {"code": "KH", "name": "Cambodia", "mentions": 2, "is_primary": 1}
+    ]
     assert first["theme_tags"][0]["evidence"] == ["pension"]
     assert [(f["raw"], f["value"], f["subject"]) for f in first["figures"]] == [
-        ("790", 790.0, "workers")]
-    assert "content_html" in first and "first_seen" in first   # every posts column
+        ("790", 790.0, "workers")
+    ]
+    assert "content_html" in first and "first_seen" in first  # every posts column
 
     comments = first["comments"]
     assert [c["id"] for c in comments] == ["c1", "c4", "c5"]
     assert comments[0]["replies"][0]["id"] == "c2"
     assert comments[0]["replies"][0]["replies"][0]["id"] == "c3"
-    assert comments[2]["in_reply_to"] == "c-not-stored"   # orphan kept, not dropped
+    assert comments[2]["in_reply_to"] == "c-not-stored"  # orphan kept, not dropped
     assert posts[1]["comments"] == [] and posts[1]["figures"] == []
     assert [i["url"] for i in first["images"]] == [THUMB, BROKEN]
-    assert "local_path" not in first["images"][0]          # no media asked for
+    assert "local_path" not in first["images"][0]  # no media asked for
 
     pages = _read_jsonl(out / "pages.jsonl")
     assert [p["id"] for p in pages] == ["900"]
@@ -171,8 +259,10 @@ def test_include_deleted_adds_deleted_posts_and_drafts(db, tmp_path):
 
 def test_progress_reaches_the_total(db, tmp_path):
     calls: list[tuple[int, int]] = []
-    export_archive(db, tmp_path / "out", fmt="markdown", progress=lambda d, t: calls.append((d, t)))
-    assert calls[-1] == (4, 4)                           # 3 live posts + 1 page
+    export_archive(
+        db, tmp_path / "out", fmt="markdown", progress=lambda phase, d, t: calls.append((d, t))
+    )
+    assert calls[-1] == (4, 4)  # 3 live posts + 1 page
     assert [d for d, _ in calls] == [1, 2, 3, 4]
 
 
@@ -201,7 +291,7 @@ def test_hugo_tree_front_matter_and_urlmap(db, tmp_path):
     assert meta["original_url"] == f"{BLOG}/2024/03/pensions-cambodia.html"
     assert meta["draft"] is False and "published" not in meta
     assert "## Coverage" in body and "- first" in body
-    assert f"[![Queue]({THUMB})]({BIG})" in body          # image in a caption table kept
+    assert f"[![Queue]({THUMB})]({BIG})" in body  # image in a caption table kept
 
     empty_meta, _ = _front_matter(out / posts[1])
     assert empty_meta["title"] == ""
@@ -230,7 +320,7 @@ def test_jekyll_tree_with_deleted_and_drafts(db, tmp_path):
         "2024-03-05-pensions-cambodia.md",
         "2024-04-01-blog-post.md",
         "2024-05-02-pensions-cambodia-2.md",
-        "2024-05-20-draft-plans-for-nepal.md",   # no URL: slug from title, date from updated
+        "2024-05-20-draft-plans-for-nepal.md",  # no URL: slug from title, date from updated
     ]
     live, _ = _front_matter(out / "_posts/2024-03-05-pensions-cambodia.md")
     assert live["redirect_from"] == ["/2024/03/pensions-cambodia.html"]
@@ -249,15 +339,21 @@ def test_hugo_marks_hidden_posts_as_drafts_only(db, tmp_path):
     export_archive(db, out, fmt="markdown", layout="hugo", include_deleted=True)
     meta, _ = _front_matter(out / "content/posts/2023/01/old-news.md")
     assert meta["draft"] is True
-    assert "published" not in meta                       # Hugo reads `published` as a date
+    assert "published" not in meta  # Hugo reads `published` as a date
 
 
 @pytest.mark.parametrize("fmt", ["jsonl", "markdown"])
 def test_exporting_twice_gives_identical_bytes(db, tmp_path, fmt):
     trees = []
     for name in ("a", "b"):
-        export_archive(db, tmp_path / name, fmt=fmt, include_deleted=True, media=True,
-                       fetch_image=_fake_fetcher([]))
+        export_archive(
+            db,
+            tmp_path / name,
+            fmt=fmt,
+            include_deleted=True,
+            media=True,
+            fetch_image=_fake_fetcher([]),
+        )
         trees.append(_tree(tmp_path / name))
     assert trees[0] == trees[1]
     assert len(trees[0]) > 3
@@ -267,7 +363,7 @@ def test_slugify_handles_punctuation_accents_and_empty_results():
     assert slugify(TRICKY_TITLE) == "pensions-a-new-deal-for-cambodias-workers"
     assert slugify("Trabajadoras domésticas") == "trabajadoras-domesticas"
     assert slugify("blog-post_12") == "blog-post_12"
-    assert slugify("សន្តិសុខសង្គម") == ""     # Khmer only: the caller falls back to the id
+    assert slugify("សន្តិសុខសង្គម") == ""  # Khmer only: the caller falls back to the id
 
 
 # ----------------------------------------------------------------------------- media
@@ -283,15 +379,16 @@ def test_media_downloads_originals_once_rewrites_links_and_lists_failures(db, tm
     assert all("/s320/" not in c and "/s1600/" not in c for c in calls)
     assert f"{NEW_STYLE.split('=')[0]}=s0" in calls
     assert report.images_failed == [
-        ("https://1.bp.blogspot.com/-x/Y/AAAA/z/s0/broken.png", "OSError: 404 Not Found")]
-    assert report.images_saved == 3                       # original, new-style, chart
+        ("https://1.bp.blogspot.com/-x/Y/AAAA/z/s0/broken.png", "OSError: 404 Not Found")
+    ]
+    assert report.images_saved == 3  # original, new-style, chart
 
     local = f"media/{media_stem(ORIGINAL)}.jpg"
     assert (out / local).read_bytes() == PNG + ORIGINAL.encode()
     _, body = _front_matter(out / "content/posts/2024/03/pensions-cambodia.md")
-    assert f"[![Queue](/{local})](/{local})" in body      # thumbnail and link both local
-    assert BROKEN in body                                 # failed image keeps its old link
-    new_style = f"media/{media_stem(NEW_STYLE.split('=')[0] + '=s0')}.png"   # sniffed type
+    assert f"[![Queue](/{local})](/{local})" in body  # thumbnail and link both local
+    assert BROKEN in body  # failed image keeps its old link
+    new_style = f"media/{media_stem(NEW_STYLE.split('=')[0] + '=s0')}.png"  # sniffed type
     assert (out / new_style).is_file()
     assert f"/{new_style}" in (out / "content/posts/2024/04/blog-post.md").read_text()
     assert local in report.files
@@ -314,30 +411,37 @@ def test_media_export_resumes_without_refetching(db, tmp_path):
 
     calls: list[str] = []
     again = export_archive(db, out, fmt="markdown", media=True, fetch_image=_fake_fetcher(calls))
-    assert calls == ["https://1.bp.blogspot.com/-x/Y/AAAA/z/s0/broken.png"]   # only the failure
+    assert calls == ["https://1.bp.blogspot.com/-x/Y/AAAA/z/s0/broken.png"]  # only the failure
     assert (again.images_saved, again.images_present) == (0, 3)
     assert _tree(out) == before
 
 
 def test_media_takes_an_archived_original_from_the_warc_without_fetching(db, tmp_path):
-    store.set_image_capture(db, CHART, 7)
+    writes.set_image_capture(db, CHART, 7)
     calls: list[str] = []
     out = tmp_path / "site"
-    export_archive(db, out, fmt="markdown", media=True, fetch_image=_fake_fetcher(calls),
-                   load_capture={7: b"GIF89a archived"}.get)
+    export_archive(
+        db,
+        out,
+        fmt="markdown",
+        media=True,
+        fetch_image=_fake_fetcher(calls),
+        load_capture={7: b"GIF89a archived"}.get,
+    )
     assert CHART not in calls
     assert (out / f"media/{media_stem(CHART)}.gif").read_bytes() == b"GIF89a archived"
 
 
 def test_media_fetches_the_original_of_an_archived_thumbnail_and_falls_back_to_it(db, tmp_path):
-    store.set_image_capture(db, THUMB, 8)       # the scraper archived the displayed size
-    store.set_image_capture(db, BROKEN, 9)      # ...and of the picture now gone upstream
-    store.set_image_capture(db, CHART, 10)      # unreadable WARC record: fetched instead
+    writes.set_image_capture(db, THUMB, 8)  # the scraper archived the displayed size
+    writes.set_image_capture(db, BROKEN, 9)  # ...and of the picture now gone upstream
+    writes.set_image_capture(db, CHART, 10)  # unreadable WARC record: fetched instead
     warc = {8: b"\xff\xd8\xff thumbnail", 9: b"\x89PNG archived s400", 10: None}
     calls: list[str] = []
     out = tmp_path / "site"
-    report = export_archive(db, out, fmt="markdown", media=True, fetch_image=_fake_fetcher(calls),
-                            load_capture=warc.get)
+    report = export_archive(
+        db, out, fmt="markdown", media=True, fetch_image=_fake_fetcher(calls), load_capture=warc.get
+    )
 
     assert (out / f"media/{media_stem(ORIGINAL)}.jpg").read_bytes() == PNG + ORIGINAL.encode()
     broken = original_image_url(BROKEN)
@@ -349,33 +453,50 @@ def test_media_fetches_the_original_of_an_archived_thumbnail_and_falls_back_to_i
 
 
 def test_media_without_fetcher_saves_only_archived_images(db, tmp_path):
-    store.set_image_capture(db, CHART, 7)
-    store.set_image_capture(db, THUMB, 8)
-    report = export_archive(db, tmp_path / "site", fmt="markdown", media=True,
-                            load_capture={7: b"GIF89a", 8: b"\xff\xd8\xff"}.get)
+    writes.set_image_capture(db, CHART, 7)
+    writes.set_image_capture(db, THUMB, 8)
+    report = export_archive(
+        db,
+        tmp_path / "site",
+        fmt="markdown",
+        media=True,
+        load_capture={7: b"GIF89a", 8: b"\xff\xd8\xff"}.get,
+    )
     assert report.images_saved == 2
     assert sorted(url for url, _ in report.images_failed) == sorted(
-        [original_image_url(BROKEN), original_image_url(NEW_STYLE)])
+        [original_image_url(BROKEN), original_image_url(NEW_STYLE)]
+    )
     assert all(reason.startswith("LookupError") for _, reason in report.images_failed)
 
 
-@pytest.mark.parametrize(("url", "original"), [
-    (f"{IMG}/s1600/a.jpg", f"{IMG}/s0/a.jpg"),
-    (f"{IMG}/s320-c/a.jpg", f"{IMG}/s0/a.jpg"),
-    (f"{IMG}/w640-h400/a.jpg", f"{IMG}/s0/a.jpg"),
-    (f"{IMG}/w72-h72-p-nu/a.jpg", f"{IMG}/s0/a.jpg"),
-    (f"{IMG}/s0/a.jpg", f"{IMG}/s0/a.jpg"),
-    ("http://3.bp.blogspot.com/-h4/TkK/AAAA/PUc/s1600-h/ex.png",
-     "https://3.bp.blogspot.com/-h4/TkK/AAAA/PUc/s0/ex.png"),
-    ("https://blogger.googleusercontent.com/img/a/AVvXsEg=s1600",
-     "https://blogger.googleusercontent.com/img/a/AVvXsEg=s0"),
-    ("https://lh3.googleusercontent.com/ULB6=w1200-h630-n-k-no-nu",
-     "https://lh3.googleusercontent.com/ULB6=s0"),
-    # Not Blogger-hosted, or no size in it: left alone.
-    ("https://example.org/s1600/a.jpg", "https://example.org/s1600/a.jpg"),
-    ("https://example.org/photo.jpg?w=640", "https://example.org/photo.jpg?w=640"),
-    ("https://1.bp.blogspot.com/-ab/Cd/AAAA/Ef/photo.jpg",
-     "https://1.bp.blogspot.com/-ab/Cd/AAAA/Ef/photo.jpg"),
-])
+@pytest.mark.parametrize(
+    ("url", "original"),
+    [
+        (f"{IMG}/s1600/a.jpg", f"{IMG}/s0/a.jpg"),
+        (f"{IMG}/s320-c/a.jpg", f"{IMG}/s0/a.jpg"),
+        (f"{IMG}/w640-h400/a.jpg", f"{IMG}/s0/a.jpg"),
+        (f"{IMG}/w72-h72-p-nu/a.jpg", f"{IMG}/s0/a.jpg"),
+        (f"{IMG}/s0/a.jpg", f"{IMG}/s0/a.jpg"),
+        (
+            "http://3.bp.blogspot.com/-h4/TkK/AAAA/PUc/s1600-h/ex.png",
+            "https://3.bp.blogspot.com/-h4/TkK/AAAA/PUc/s0/ex.png",
+        ),
+        (
+            "https://blogger.googleusercontent.com/img/a/AVvXsEg=s1600",
+            "https://blogger.googleusercontent.com/img/a/AVvXsEg=s0",
+        ),
+        (
+            "https://lh3.googleusercontent.com/ULB6=w1200-h630-n-k-no-nu",
+            "https://lh3.googleusercontent.com/ULB6=s0",
+        ),
+        # Not Blogger-hosted, or no size in it: left alone.
+        ("https://example.org/s1600/a.jpg", "https://example.org/s1600/a.jpg"),
+        ("https://example.org/photo.jpg?w=640", "https://example.org/photo.jpg?w=640"),
+        (
+            "https://1.bp.blogspot.com/-ab/Cd/AAAA/Ef/photo.jpg",
+            "https://1.bp.blogspot.com/-ab/Cd/AAAA/Ef/photo.jpg",
+        ),
+    ],
+)
 def test_original_image_url_resolves_blogger_size_variants(url, original):
     assert original_image_url(url) == original

@@ -20,11 +20,11 @@ import requests
 from lxml import etree
 from lxml import html as lxml_html
 
-from tests.mockblogger import REMOVED_COMMENT_TEXT, MockBlogger, make_blog
-from tests.mockblogger.__main__ import main as cli_main
-from tests.mockblogger.content import SEED_POST_BUILTIN, SEED_POST_FILE, SEED_POST_TITLE
-from tests.mockblogger.exports import export_new, export_old, write_synthetic_export
-from tests.mockblogger.model import plain_text
+from mockblogger import REMOVED_COMMENT_TEXT, MockBlogger, make_blog
+from mockblogger.__main__ import main as cli_main
+from mockblogger.backups import backup_new, backup_old, write_synthetic_backup
+from mockblogger.content import SEED_POST_BUILTIN, SEED_POST_FILE, SEED_POST_TITLE
+from mockblogger.model import plain_text
 
 NS = {
     "a": "http://www.w3.org/2005/Atom",
@@ -105,7 +105,8 @@ def test_ids_are_digit_strings_beyond_double_precision(blog):
 def test_same_seed_same_blog_other_seed_other_blog():
     first, again, other = make_blog(25, seed=11), make_blog(25, seed=11), make_blog(25, seed=12)
     assert [(p.post_id, p.title, p.content_html) for p in first.posts] == [
-        (p.post_id, p.title, p.content_html) for p in again.posts]
+        (p.post_id, p.title, p.content_html) for p in again.posts
+    ]
     assert first.blog_id != other.blog_id
     assert [p.content_html for p in first.posts[1:]] != [p.content_html for p in other.posts[1:]]
 
@@ -126,10 +127,16 @@ def test_blog_has_drafts_trash_empty_titles_and_unsafe_markup(blog):
     statuses = Counter(p.status for p in blog.posts)
     assert statuses["live"] == N_POSTS and statuses["draft"] >= 2 and statuses["trashed"] >= 1
     assert any(p.title == "" for p in blog.live_posts)
-    flagged = {flag: [p for p in blog.posts if flag in p.flags]
-               for flag in ("script", "onerror", "javascript", "iframe")}
-    markers = {"script": "<script", "onerror": "onerror=", "javascript": "javascript:",
-               "iframe": "<iframe"}
+    flagged = {
+        flag: [p for p in blog.posts if flag in p.flags]
+        for flag in ("script", "onerror", "javascript", "iframe")
+    }
+    markers = {
+        "script": "<script",
+        "onerror": "onerror=",
+        "javascript": "javascript:",
+        "iframe": "<iframe",
+    }
     for flag, posts in flagged.items():
         assert posts, flag
         assert all(markers[flag] in p.content_html for p in posts)
@@ -174,8 +181,9 @@ def test_posts_feed_is_blogger_atom(mock, blog, http):
 
 
 def test_paging_covers_every_post_once(mock, blog, http):
-    live_ids = {f"tag:blogger.com,1999:blog-{blog.blog_id}.post-{p.post_id}"
-                for p in blog.live_posts}
+    live_ids = {
+        f"tag:blogger.com,1999:blog-{blog.blog_id}.post-{p.post_id}" for p in blog.live_posts
+    }
     for size in (None, 150, 500):
         url = mock.feed_url(**({"max-results": size} if size else {}))
         ids, roots = crawl(http, url)
@@ -191,8 +199,11 @@ def test_next_link_points_at_the_blog_id_feed_on_another_host(mock, blog, http):
     href = urlsplit(next_link(root))
     assert href.hostname == "localhost" and href.port == mock.port
     assert href.path == f"/feeds/{blog.blog_id}/posts/default"
-    assert parse_qs(href.query) == {"orderby": ["updated"], "start-index": ["51"],
-                                    "max-results": ["50"]}
+    assert parse_qs(href.query) == {
+        "orderby": ["updated"],
+        "start-index": ["51"],
+        "max-results": ["50"],
+    }
     last = xml(http.get(mock.feed_url(**{"start-index": 101, "max-results": 50})))
     assert next_link(last) is None and len(entries(last)) == N_POSTS - 100
 
@@ -213,8 +224,9 @@ def test_dst_offsets_and_millisecond_tie_breakers(mock, http):
     published = [e.findtext("a:published", namespaces=NS) for r in roots for e in entries(r)]
     offsets = {p[-6:] for p in published}
     assert offsets == {"+01:00", "+02:00"}
-    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:00\.\d{3}[+-]\d\d:\d\d", p)
-               for p in published)
+    assert all(
+        re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:00\.\d{3}[+-]\d\d:\d\d", p) for p in published
+    )
     tie_broken = [p for p in published if not p.endswith(".000", 0, 23)]
     assert tie_broken, "some posts share a minute and get .001"
     minutes = Counter(p[:16] for p in published)
@@ -314,8 +326,9 @@ def test_blog_wide_comments_feed_threads(mock, blog, http):
             assert related[0].endswith(f"/{comment.post_id}/comments/default/{comment.parent_id}")
         else:
             assert not related
-        flags = entry.xpath("gd:extendedProperty[@name='blogger.contentRemoved']/@value",
-                            namespaces=NS)
+        flags = entry.xpath(
+            "gd:extendedProperty[@name='blogger.contentRemoved']/@value", namespaces=NS
+        )
         if comment.removed:
             removed += 1
             assert flags == ["true"] and entry.find("a:title", NS).text is None
@@ -323,8 +336,11 @@ def test_blog_wide_comments_feed_threads(mock, blog, http):
         else:
             assert not flags
     assert replies and removed
-    times = [datetime.fromisoformat(e.findtext("a:published", namespaces=NS))
-             for r in roots for e in entries(r)]
+    times = [
+        datetime.fromisoformat(e.findtext("a:published", namespaces=NS))
+        for r in roots
+        for e in entries(r)
+    ]
     assert times == sorted(times, reverse=True)
     assert not feedparser.parse(http.get(mock.url + "feeds/comments/default").content).bozo
 
@@ -333,7 +349,8 @@ def test_per_post_comment_feeds(mock, blog, http):
     post = max(blog.live_posts, key=lambda p: len(p.comments))
     root = xml(http.get(f"{mock.url}feeds/{post.post_id}/comments/default"))
     assert root.findtext("a:id", namespaces=NS) == (
-        f"tag:blogger.com,1999:blog-{blog.blog_id}.post{post.post_id}..comments")
+        f"tag:blogger.com,1999:blog-{blog.blog_id}.post{post.post_id}..comments"
+    )
     assert root.findtext("a:title", namespaces=NS) == f"Comments on {blog.title}: {post.title}"
     assert len(entries(root)) == min(len(post.comments), 25)
     silent = next(p for p in blog.live_posts if not p.comments)
@@ -383,7 +400,8 @@ def test_classic_post_page(mock, blog, http):
     assert doc.xpath(f"//span[{has_class('post-labels')}]/a[@rel='tag']/text()") == post.labels
     assert doc.xpath("//meta[@itemprop='postId']/@content") == [post.post_id]
     assert doc.xpath("//link[@rel='service.post']/@href")[0].endswith(
-        f"/feeds/{blog.blog_id}/posts/default")
+        f"/feeds/{blog.blog_id}/posts/default"
+    )
     assert len(doc.xpath(f"//li[{has_class('comment')}]")) == len(post.comments)
 
 
@@ -392,9 +410,11 @@ def test_contempo_dynamic_and_mobile_pages(fresh, http):
     fresh.settings.theme = "contempo"
     doc = page(http, fresh.url_for(post))
     assert doc.xpath("//time[@class='published']/@datetime") == [
-        post.published.replace(microsecond=0).isoformat()]
+        post.published.replace(microsecond=0).isoformat()
+    ]
     assert doc.xpath(f"//div[{has_class('post-body')} and {has_class('float-container')}]/@id") == [
-        f"post-body-{post.post_id}"]
+        f"post-body-{post.post_id}"
+    ]
     fresh.settings.theme = "dynamic"
     doc = page(http, fresh.url_for(post))
     assert not doc.xpath(f"//div[{has_class('post-body')}]")
@@ -410,8 +430,12 @@ def test_static_page_home_and_not_found(mock, blog, http):
     assert page(http, mock.url).xpath("//meta[@name='generator']/@content") == ["blogger"]
     missing = http.get(mock.url + "2011/01/no-such-post.html")
     assert missing.status_code == 404
-    assert "does not exist" in lxml_html.fromstring(missing.content).xpath(
-        f"//div[{has_class('status-msg-body')}]")[0].text_content()
+    assert (
+        "does not exist"
+        in lxml_html.fromstring(missing.content)
+        .xpath(f"//div[{has_class('status-msg-body')}]")[0]
+        .text_content()
+    )
 
 
 # -- images, robots, headers ------------------------------------------------------------
@@ -423,21 +447,29 @@ def test_images_in_all_size_variants(mock, blog, http):
     equals = next(i for i in images if "=s1600" in i.src)
     assert urlsplit(slash.src).hostname == "localhost"
     sizes = set()
-    for url in (slash.src, slash.src.replace("/s1600/", "/s320/"),
-                slash.src.replace("/s1600/", "/s0/"), slash.src.replace("/s1600/", "/s72-c/"),
-                equals.src, equals.src.replace("=s1600", "=w640-h426")):
+    for url in (
+        slash.src,
+        slash.src.replace("/s1600/", "/s320/"),
+        slash.src.replace("/s1600/", "/s0/"),
+        slash.src.replace("/s1600/", "/s72-c/"),
+        equals.src,
+        equals.src.replace("=s1600", "=w640-h426"),
+    ):
         response = http.get(url)
         assert response.status_code == 200 and response.content.startswith(b"\x89PNG")
         sizes.add(response.content)
     assert len(sizes) >= 3
     assert http.get(slash.src.replace("/img/b/", "/img/b/x")).status_code == 404
-    assert slash.src.replace("/s1600/", "/s320/") in next(
-        p for p in blog.posts if slash in p.images).content_html
+    assert (
+        slash.src.replace("/s1600/", "/s320/")
+        in next(p for p in blog.posts if slash in p.images).content_html
+    )
 
 
-@pytest.mark.parametrize(("mode", "allowed"), [("default", True), ("allow", True),
-                                                ("disallow_all", False),
-                                                ("disallow_feeds", False)])
+@pytest.mark.parametrize(
+    ("mode", "allowed"),
+    [("default", True), ("allow", True), ("disallow_all", False), ("disallow_feeds", False)],
+)
 def test_robots_txt(fresh, http, mode, allowed):
     from urllib.robotparser import RobotFileParser
 
@@ -486,9 +518,12 @@ def test_fault_scope_all_and_500s(fresh, http):
 
 def test_error_rate_is_seeded():
     def pattern() -> list[int]:
-        with MockBlogger(make_blog(5, seed=1), error_rate=0.5, fault_seed=42) as server, \
-                requests.Session() as session:
+        with (
+            MockBlogger(make_blog(5, seed=1), error_rate=0.5, fault_seed=42) as server,
+            requests.Session() as session,
+        ):
             return [session.get(server.feed_url()).status_code for _ in range(12)]
+
     first = pattern()
     assert first == pattern()
     assert set(first) == {200, 500}
@@ -542,10 +577,14 @@ def test_edit_delete_add_show_up_in_the_feed(fresh, http):
 
 
 def test_old_export(blog):
-    root = etree.fromstring(export_old(blog))
+    root = etree.fromstring(backup_old(blog))
     assert root.findtext("a:id", namespaces=NS).endswith(f"blog-{blog.blog_id}.archive")
-    kinds = [e.xpath("a:category[@scheme='http://schemas.google.com/g/2005#kind']/@term",
-                     namespaces=NS)[0].removeprefix(KIND) for e in entries(root)]
+    kinds = [
+        e.xpath("a:category[@scheme='http://schemas.google.com/g/2005#kind']/@term", namespaces=NS)[
+            0
+        ].removeprefix(KIND)
+        for e in entries(root)
+    ]
     order = [k for i, k in enumerate(kinds) if i == 0 or kinds[i - 1] != k]
     assert order == ["template", "settings", "post", "page", "comment"]
     counts = Counter(kinds)
@@ -556,21 +595,27 @@ def test_old_export(blog):
     draft_entries = [e for e in entries(root) if e.find("app:control/app:draft", NS) is not None]
     assert len(draft_entries) == len(drafts)
     assert all(not e.xpath("a:link[@rel='alternate']", namespaces=NS) for e in draft_entries)
-    removed = root.xpath("a:entry[gd:extendedProperty[@name='blogger.contentRemoved']]",
-                         namespaces=NS)
-    assert removed and all(e.findtext("a:content", namespaces=NS) == REMOVED_COMMENT_TEXT
-                           for e in removed)
+    removed = root.xpath(
+        "a:entry[gd:extendedProperty[@name='blogger.contentRemoved']]", namespaces=NS
+    )
+    assert removed and all(
+        e.findtext("a:content", namespaces=NS) == REMOVED_COMMENT_TEXT for e in removed
+    )
     assert root.xpath("a:entry/a:link[@rel='related']", namespaces=NS)
-    zone = root.xpath("a:entry[a:id[contains(., 'BLOG_TIME_ZONE')]]/a:content/text()",
-                      namespaces=NS)
+    zone = root.xpath(
+        "a:entry[a:id[contains(., 'BLOG_TIME_ZONE')]]/a:content/text()", namespaces=NS
+    )
     assert zone == ["Europe/Brussels"]
 
 
 def test_new_export(blog):
-    root = etree.fromstring(export_new(blog))
+    root = etree.fromstring(backup_new(blog))
     types = Counter(root.xpath("a:entry/b:type/text()", namespaces=NS))
-    assert types == {"POST": len(blog.posts), "PAGE": len(blog.pages),
-                     "COMMENT": sum(len(p.comments) for p in blog.posts if p.status != "draft")}
+    assert types == {
+        "POST": len(blog.posts),
+        "PAGE": len(blog.pages),
+        "COMMENT": sum(len(p.comments) for p in blog.posts if p.status != "draft"),
+    }
     statuses = set(root.xpath("a:entry[b:type='POST']/b:status/text()", namespaces=NS))
     assert statuses == {"LIVE", "DRAFT", "SOFT_TRASHED"}
     assert root.xpath("a:entry/b:inReplyTo", namespaces=NS)
@@ -584,8 +629,8 @@ def test_new_export(blog):
 
 def test_streamed_export_equals_in_memory_export():
     buffer = io.BytesIO()
-    write_synthetic_export(buffer, "new", 30, seed=9)
-    assert buffer.getvalue() == export_new(make_blog(30, seed=9))
+    write_synthetic_backup(buffer, "new", 30, seed=9)
+    assert buffer.getvalue() == backup_new(make_blog(30, seed=9))
 
 
 def test_cli_writes_an_export(tmp_path, capsys):

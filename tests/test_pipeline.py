@@ -16,9 +16,9 @@ from datetime import UTC
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from mockblogger import MockBlogger, make_blog
+from mockblogger.backups import backup_new, backup_old
 from tests.conftest import Archive
-from tests.mockblogger import MockBlogger, make_blog
-from tests.mockblogger.exports import export_new, export_old
 
 
 def utc(moment) -> str:
@@ -55,11 +55,15 @@ def test_400_posts_exactly_and_idempotent(archive: Archive, blog400) -> None:
         # second run: nothing duplicated, nothing changed
         archive.run(mock.url)
     assert archive.rows("SELECT COUNT(*) AS n, COUNT(DISTINCT id) AS d FROM posts")[0] == {
-        "n": 400, "d": 400}
+        "n": 400,
+        "d": 400,
+    }
     seed = blog400.posts[0]
     hits = archive.rows(
         "SELECT posts.id FROM posts_fts JOIN posts ON posts.rowid = posts_fts.rowid "
-        "WHERE posts_fts MATCH ? ORDER BY rank", ('title:"Some 2024 results in Cambodia"',))
+        "WHERE posts_fts MATCH ? ORDER BY rank",
+        ('title:"Some 2024 results in Cambodia"',),
+    )
     assert hits and hits[0]["id"] == seed.post_id
     runs = archive.rows("SELECT * FROM runs ORDER BY id")
     assert [r["status"] for r in runs] == ["ok", "ok"]
@@ -94,8 +98,9 @@ def test_comments_threads_removed_and_pages(archive: Archive) -> None:
         replies += c.parent_id is not None
         removed += c.removed
     assert replies > 0 and removed > 0
-    counts = {r["id"]: r["comment_count"]
-              for r in archive.rows("SELECT id, comment_count FROM posts")}
+    counts = {
+        r["id"]: r["comment_count"] for r in archive.rows("SELECT id, comment_count FROM posts")
+    }
     assert all(counts[p.post_id] == len(p.comments) for p in blog.live_posts)
     pages = archive.rows("SELECT * FROM pages")
     assert {p["title"] for p in pages} == {p.title for p in blog.pages}
@@ -110,8 +115,9 @@ def test_per_post_comment_feeds_when_blog_wide_feed_is_off(archive: Archive) -> 
     assert archive.rows("SELECT COUNT(*) AS n FROM comments")[0]["n"] == expected > 0
 
 
-@pytest.mark.parametrize(("mode", "theme"), [("summary", "classic"), ("jumpbreak", "contempo"),
-                                              ("summary", "dynamic")])
+@pytest.mark.parametrize(
+    ("mode", "theme"), [("summary", "classic"), ("jumpbreak", "contempo"), ("summary", "dynamic")]
+)
 def test_cut_feeds_get_full_bodies_from_html(archive: Archive, mode: str, theme: str) -> None:
     full = make_blog(25, seed=9)
     with MockBlogger(full) as mock:
@@ -153,8 +159,9 @@ def test_sanitized_storage(archive: Archive) -> None:
     with MockBlogger(blog) as mock:
         archive.run(mock.url)
     for post in flagged:
-        html = archive.rows("SELECT content_html FROM posts WHERE id = ?",
-                            (post.post_id,))[0]["content_html"]
+        html = archive.rows("SELECT content_html FROM posts WHERE id = ?", (post.post_id,))[0][
+            "content_html"
+        ]
         for bad in ("<script", "onerror", "javascript:", "<iframe"):
             assert bad not in html.lower(), (post.flags, html[:300])
 
@@ -173,8 +180,11 @@ def test_warc_keeps_raw_bytes_and_parse_all_rebuilds(archive: Archive) -> None:
     with open(warcs[0], "rb") as fh:
         for record in ArchiveIterator(fh):
             uri = record.rec_headers.get_header("WARC-Target-URI")
-            if (record.rec_type == "response" and "/feeds/posts" in uri
-                    and record.http_headers.get_header("Content-Encoding") == "gzip"):
+            if (
+                record.rec_type == "response"
+                and "/feeds/posts" in uri
+                and record.http_headers.get_header("Content-Encoding") == "gzip"
+            ):
                 raw = record.raw_stream.read()
                 assert b"<feed" in gzip.decompress(raw)  # stored as received
                 gzipped += 1
@@ -198,7 +208,7 @@ def test_exports_give_the_feed_ids_and_drafts_survive_full_runs(archive: Archive
     blog = make_blog(40, seed=6)
     drafts = {p.post_id for p in blog.posts if p.status == "draft"}
     assert drafts
-    for name, data in (("old.xml", export_old(blog)), ("new.atom", export_new(blog))):
+    for name, data in (("old.xml", backup_old(blog)), ("new.atom", backup_new(blog))):
         other = Archive(archive.root / name.split(".")[0])
         other.root.mkdir()
         other.write_config()
@@ -212,7 +222,7 @@ def test_exports_give_the_feed_ids_and_drafts_survive_full_runs(archive: Archive
         captures = other.rows("SELECT * FROM captures WHERE kind = 'export'")
         assert len(captures) == 1
     archive_path = archive.root / "old.xml"
-    archive_path.write_bytes(export_old(blog))
+    archive_path.write_bytes(backup_old(blog))
     assert archive.cli("import", str(archive_path)).returncode == 0
     with MockBlogger(blog) as mock:
         archive.run(mock.url, "--full")
@@ -234,8 +244,9 @@ def test_media_captures_images(archive: Archive) -> None:
     blog = make_blog(10, seed=11)
     with MockBlogger(blog) as mock:
         archive.run(mock.url, "--media")
-        served = [i for i in archive.rows("SELECT * FROM images")
-                  if i["url"].startswith(mock.media_url)]
+        served = [
+            i for i in archive.rows("SELECT * FROM images") if i["url"].startswith(mock.media_url)
+        ]
     assert len(served) >= 5 and all(i["capture_id"] for i in served)
     # a broken image (the `onerror` post's `src=x`) stays uncaptured without failing the run
     assert archive.cli("verify").returncode == 0
@@ -250,8 +261,9 @@ def test_export_cli_round_trip_with_media(archive: Archive) -> None:
     with MockBlogger(blog) as mock:
         archive.run(mock.url, "--media")
         out = archive.root / "site"
-        proc = archive.cli("export", "--format", "markdown", "--layout", "jekyll",
-                           "--out", str(out), "--media")
+        proc = archive.cli(
+            "export", "--format", "markdown", "--layout", "jekyll", "--out", str(out), "--media"
+        )
         assert proc.returncode == 0, proc.stderr
     live = {p.post_id for p in blog.live_posts}
     posts = sorted((out / "_posts").glob("*.md"))
@@ -268,5 +280,4 @@ def test_export_cli_round_trip_with_media(archive: Archive) -> None:
     assert archive.cli("export", "--format", "jsonl", "--out", str(jsonl)).returncode == 0
     lines = (jsonl / "posts.jsonl").read_text(encoding="utf-8").splitlines()
     assert {json.loads(line)["id"] for line in lines} == live
-    assert all("figures" in json.loads(line) and "comments" in json.loads(line)
-               for line in lines)
+    assert all("figures" in json.loads(line) and "comments" in json.loads(line) for line in lines)

@@ -9,8 +9,8 @@ import time
 
 import pytest
 
+from mockblogger import MockBlogger, make_blog
 from tests.conftest import Archive
-from tests.mockblogger import MockBlogger, make_blog
 
 
 def count(archive: Archive, sql: str, params: tuple = ()) -> int:
@@ -43,17 +43,27 @@ def test_edit_is_versioned_and_deletion_needs_full(archive: Archive) -> None:
         archive.run(mock.url)  # incremental: the edit and the new post, no deletion yet
         row = archive.rows("SELECT * FROM posts WHERE id = ?", (edited.post_id,))[0]
         assert row["content_text"] == "Rewritten: 250 workers joined."
-        assert count(archive, "SELECT COUNT(*) AS n FROM post_versions WHERE post_id = ?",
-                     (edited.post_id,)) == 2
+        assert (
+            count(
+                archive,
+                "SELECT COUNT(*) AS n FROM post_versions WHERE post_id = ?",
+                (edited.post_id,),
+            )
+            == 2
+        )
         assert count(archive, "SELECT COUNT(*) AS n FROM posts WHERE id = ?", (new.post_id,)) == 1
-        assert archive.rows("SELECT status FROM posts WHERE id = ?",
-                            (deleted.post_id,))[0]["status"] == "live"
+        assert (
+            archive.rows("SELECT status FROM posts WHERE id = ?", (deleted.post_id,))[0]["status"]
+            == "live"
+        )
         archive.run(mock.url, "--full")
     row = archive.rows("SELECT * FROM posts WHERE id = ?", (deleted.post_id,))[0]
     assert row["status"] == "deleted" and row["content_text"]  # content kept
     assert count(archive, "SELECT COUNT(*) AS n FROM posts WHERE status = 'deleted'") == 1
-    assert archive.rows("SELECT posts_deleted FROM runs ORDER BY id DESC LIMIT 1")[0][
-        "posts_deleted"] == 1
+    assert (
+        archive.rows("SELECT posts_deleted FROM runs ORDER BY id DESC LIMIT 1")[0]["posts_deleted"]
+        == 1
+    )
     assert archive.cli("verify").returncode == 0
     # an offline rebuild replays the deletion and both versions of the edit
     before = archive.rows("SELECT * FROM posts ORDER BY id")
@@ -69,14 +79,16 @@ def test_edit_is_versioned_and_deletion_needs_full(archive: Archive) -> None:
 
 def test_429_and_500s_still_complete(archive: Archive) -> None:
     blog = make_blog(300, seed=23)
-    with MockBlogger(blog, fail_429=2, retry_after=1, error_rate=0.1, max_results_cap=50,
-                     fault_seed=4) as mock:
+    with MockBlogger(
+        blog, fail_429=2, retry_after=1, error_rate=0.1, max_results_cap=50, fault_seed=4
+    ) as mock:
         archive.run(mock.url)
         statuses = [r.status for r in mock.requests]
     assert 429 in statuses and 500 in statuses
     assert count(archive, "SELECT COUNT(*) AS n FROM posts") == 300
     assert count(archive, "SELECT COUNT(*) AS n FROM comments") == len(
-        [c for p in blog.live_posts for c in p.comments])
+        [c for p in blog.live_posts for c in p.comments]
+    )
     assert archive.rows("SELECT status FROM runs")[0]["status"] == "ok"
 
 
@@ -175,8 +187,10 @@ def test_delay_spaces_requests_to_one_host(archive: Archive) -> None:
 
 
 def test_one_failing_blog_does_not_stop_the_others(archive: Archive) -> None:
-    with MockBlogger(make_blog(20, seed=30)) as good, \
-            MockBlogger(make_blog(5, seed=31, feed_mode="none")) as bad:
+    with (
+        MockBlogger(make_blog(20, seed=30)) as good,
+        MockBlogger(make_blog(5, seed=31, feed_mode="none")) as bad,
+    ):
         proc = archive.cli("run", "--blog", bad.url, "--blog", good.url, "--delay", "0")
     assert proc.returncode == 1
     assert count(archive, "SELECT COUNT(*) AS n FROM posts") == 20
@@ -211,15 +225,15 @@ def test_conditional_requests_and_304_are_not_relied_upon(archive: Archive) -> N
         assert len(mock.requests) <= 4
         blog.edit_post(blog.live_posts[2].post_id, content_html="<p>Changed: 12 unions.</p>")
         archive.run(mock.url)
-    row = archive.rows("SELECT content_text FROM posts WHERE id = ?",
-                       (blog.live_posts[2].post_id,))[0]
+    row = archive.rows(
+        "SELECT content_text FROM posts WHERE id = ?", (blog.live_posts[2].post_id,)
+    )[0]
     assert row["content_text"] == "Changed: 12 unions."
     assert archive.rows("SELECT COUNT(*) AS n FROM posts")[0]["n"] == 50
     assert archive.cli("verify").returncode == 0
 
 
-def test_next_links_forbidden_by_robots_fall_back_to_the_blogs_own_feed(
-        archive: Archive) -> None:
+def test_next_links_forbidden_by_robots_fall_back_to_the_blogs_own_feed(archive: Archive) -> None:
     blog = make_blog(120, seed=34)
     robots = f"User-agent: *\nDisallow: /feeds/{blog.blog_id}/\n"  # the blog-id form only
     with MockBlogger(blog, robots=robots, max_results_cap=50) as mock:
@@ -229,4 +243,5 @@ def test_next_links_forbidden_by_robots_fall_back_to_the_blogs_own_feed(
     assert any("start-index=51" in p for p in paths)
     assert archive.rows("SELECT COUNT(*) AS n FROM posts")[0]["n"] == 120
     assert archive.rows("SELECT COUNT(*) AS n FROM comments")[0]["n"] == len(
-        [c for p in blog.live_posts for c in p.comments])
+        [c for p in blog.live_posts for c in p.comments]
+    )

@@ -14,8 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.parse import FeedPage, PostPage, html_to_text, parse_feed, parse_post_html
-from pipeline.parse_export import ExportContents, parse_export
+from pipeline.blogger.atom import parse_feed
+from pipeline.blogger.backup import BackupContents, parse_backup
+from pipeline.blogger.content import html_to_text
+from pipeline.blogger.post_page import PostPage, parse_post_html
+from pipeline.model import FeedPage
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
 if not SAMPLES.is_dir():
@@ -34,7 +37,8 @@ TECHNO_RSS = "rss/techno-omtemplates-posts-default-alt-rss-2023.rss"
 ROBOTS_EMPTY_RSS = "rss/bloggerrobotstxtgenerator-posts-default-alt-rss-empty.rss"
 TECHNO_COMMENTS = "comments/techno-omtemplates-post-925388997895127564-comments-default.atom"
 TECHNO_COMMENTS_EMPTY = (
-    "comments/techno-omtemplates-post-1301013119352122500-comments-default-empty.atom")
+    "comments/techno-omtemplates-post-1301013119352122500-comments-default-empty.atom"
+)
 ROBOTS_COMMENTS_EMPTY = "comments/bloggerrobotstxtgenerator-comments-default-empty.atom"
 ROBOTS_COMMENTS_EMPTY_RSS = "comments/bloggerrobotstxtgenerator-comments-default-alt-rss-empty.rss"
 EXPORT_200OK = "export-old/200ok-testblog-export-2019-12-27.xml"
@@ -54,15 +58,35 @@ HTML_V2_COMMENTS = "html/thirdparty-v2-theme-post-with-comments-techno-omtemplat
 
 ATOM_POST_FEEDS = [QUILTVILLE, CORNUCOPIA, FSOD, TECHNO, ROBOTS_EMPTY, FEEDBURNER]
 RSS_FEEDS = [CORNUCOPIA_RSS, TECHNO_RSS, ROBOTS_EMPTY_RSS]
-COMMENT_FEEDS = [TECHNO_COMMENTS, TECHNO_COMMENTS_EMPTY, ROBOTS_COMMENTS_EMPTY,
-                 ROBOTS_COMMENTS_EMPTY_RSS]
+COMMENT_FEEDS = [
+    TECHNO_COMMENTS,
+    TECHNO_COMMENTS_EMPTY,
+    ROBOTS_COMMENTS_EMPTY,
+    ROBOTS_COMMENTS_EMPTY_RSS,
+]
 EXPORTS = [EXPORT_200OK, EXPORT_GPODDER, EXPORT_NEW]
-HTML_PAGES = [HTML_SIMPLE_LABELS, HTML_SIMPLE, HTML_WATERMARK, HTML_MINIMA, HTML_CONTEMPO,
-              HTML_404, HTML_ARCHIVE, HTML_DYNAMIC, HTML_V2_HASSANCHEF, HTML_V2_STATIC_PAGE,
-              HTML_V2_COMMENTS]
-ALL_SAMPLES = [*ATOM_POST_FEEDS, QUILTVILLE_HEADERS, *RSS_FEEDS, *COMMENT_FEEDS, *EXPORTS,
-               *HTML_PAGES]
-NEW_BLOG_URL = "https://bernds-blog.example/"   # the excerpt does not say where the blog lives
+HTML_PAGES = [
+    HTML_SIMPLE_LABELS,
+    HTML_SIMPLE,
+    HTML_WATERMARK,
+    HTML_MINIMA,
+    HTML_CONTEMPO,
+    HTML_404,
+    HTML_ARCHIVE,
+    HTML_DYNAMIC,
+    HTML_V2_HASSANCHEF,
+    HTML_V2_STATIC_PAGE,
+    HTML_V2_COMMENTS,
+]
+ALL_SAMPLES = [
+    *ATOM_POST_FEEDS,
+    QUILTVILLE_HEADERS,
+    *RSS_FEEDS,
+    *COMMENT_FEEDS,
+    *EXPORTS,
+    *HTML_PAGES,
+]
+NEW_BLOG_URL = "https://bernds-blog.example/"  # the excerpt does not say where the blog lives
 STORED_DATE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$")
 
 
@@ -76,8 +100,8 @@ def feed(rel: str) -> FeedPage:
 
 
 @cache
-def export(rel: str) -> ExportContents:
-    return parse_export(raw(rel), blog_url=NEW_BLOG_URL if rel == EXPORT_NEW else None)
+def export(rel: str) -> BackupContents:
+    return parse_backup(raw(rel), blog_url=NEW_BLOG_URL if rel == EXPORT_NEW else None)
 
 
 @cache
@@ -90,8 +114,11 @@ def html_text(got: PostPage) -> str:
 
 
 def test_every_sample_is_covered():
-    on_disk = {str(p.relative_to(SAMPLES)) for p in SAMPLES.rglob("*")
-               if p.is_file() and p.name != "PROVENANCE.md"}
+    on_disk = {
+        str(p.relative_to(SAMPLES))
+        for p in SAMPLES.rglob("*")
+        if p.is_file() and p.name != "PROVENANCE.md"
+    }
     assert len(set(ALL_SAMPLES)) == len(ALL_SAMPLES)
     assert on_disk == set(ALL_SAMPLES)
 
@@ -99,22 +126,49 @@ def test_every_sample_is_covered():
 # ------------------------------------------------------------ Atom posts feeds
 
 
-@pytest.mark.parametrize(("rel", "blog_id", "total", "per_page", "entries", "next_url"), [
-    (QUILTVILLE, "13569819", 7021, 25, 25,
-     "https://www.blogger.com/feeds/13569819/posts/default?start-index=26&max-results=25"),
-    # next links served as http: are upgraded to https on blogger.com
-    (CORNUCOPIA, "8354057230547055221", 12026, 25, 25,
-     "https://www.blogger.com/feeds/8354057230547055221/posts/default"
-     "?start-index=26&max-results=25"),
-    (FSOD, "3905741845175603023", 28, 25, 25,
-     "https://www.blogger.com/feeds/3905741845175603023/posts/default"
-     "?start-index=26&max-results=25"),
-    (FEEDBURNER, "7815614485808579332", 230, 25, 25,
-     "https://www.blogger.com/feeds/7815614485808579332/posts/default/-/adwords_api"
-     "/-/adwords_api?start-index=26&max-results=25"),
-    (TECHNO, "8674748682166248033", 19, 25, 19, None),
-    (ROBOTS_EMPTY, "7375263010309060832", 0, 25, 0, None),
-])
+@pytest.mark.parametrize(
+    ("rel", "blog_id", "total", "per_page", "entries", "next_url"),
+    [
+        (
+            QUILTVILLE,
+            "13569819",
+            7021,
+            25,
+            25,
+            "https://www.blogger.com/feeds/13569819/posts/default?start-index=26&max-results=25",
+        ),
+        # next links served as http: are upgraded to https on blogger.com
+        (
+            CORNUCOPIA,
+            "8354057230547055221",
+            12026,
+            25,
+            25,
+            "https://www.blogger.com/feeds/8354057230547055221/posts/default"
+            "?start-index=26&max-results=25",
+        ),
+        (
+            FSOD,
+            "3905741845175603023",
+            28,
+            25,
+            25,
+            "https://www.blogger.com/feeds/3905741845175603023/posts/default"
+            "?start-index=26&max-results=25",
+        ),
+        (
+            FEEDBURNER,
+            "7815614485808579332",
+            230,
+            25,
+            25,
+            "https://www.blogger.com/feeds/7815614485808579332/posts/default/-/adwords_api"
+            "/-/adwords_api?start-index=26&max-results=25",
+        ),
+        (TECHNO, "8674748682166248033", 19, 25, 19, None),
+        (ROBOTS_EMPTY, "7375263010309060832", 0, 25, 0, None),
+    ],
+)
 def test_posts_feed_paging(rel, blog_id, total, per_page, entries, next_url):
     got = feed(rel)
     assert got.blog.id == blog_id
@@ -140,17 +194,20 @@ def test_posts_feed_ids_and_dates(rel):
         assert STORED_DATE.match(post.published) and STORED_DATE.match(post.updated)
         utc = datetime.fromisoformat(published).astimezone(UTC).replace(microsecond=0)
         assert post.published == utc.isoformat()
-        assert post.year == int(published[:4])        # the year where the blog is
+        assert post.year == int(published[:4])  # the year where the blog is
 
 
-@pytest.mark.parametrize(("rel", "post_id", "published", "year"), [
-    (QUILTVILLE, "6651749666479097045", "2021-03-25T12:06:00+00:00", 2021),   # -04:00 (DST)
-    (QUILTVILLE, "3493500267472914519", "2021-03-13T13:57:00+00:00", 2021),   # -05:00
-    (FSOD, "425541125763448592", "2007-12-15T07:15:00+00:00", 2007),   # 23:15 -08:00, day before
-    (FSOD, "7118894758738508113", "2007-12-05T05:07:00+00:00", 2007),  # `.001` tie-breaker
-    (CORNUCOPIA, "2490656752632862163", "2017-03-05T13:34:00+00:00", 2017),  # `.002`
-    (TECHNO, "925388997895127564", "2016-03-17T07:57:00+00:00", 2016),
-])
+@pytest.mark.parametrize(
+    ("rel", "post_id", "published", "year"),
+    [
+        (QUILTVILLE, "6651749666479097045", "2021-03-25T12:06:00+00:00", 2021),  # -04:00 (DST)
+        (QUILTVILLE, "3493500267472914519", "2021-03-13T13:57:00+00:00", 2021),  # -05:00
+        (FSOD, "425541125763448592", "2007-12-15T07:15:00+00:00", 2007),  # 23:15 -08:00, day before
+        (FSOD, "7118894758738508113", "2007-12-05T05:07:00+00:00", 2007),  # `.001` tie-breaker
+        (CORNUCOPIA, "2490656752632862163", "2017-03-05T13:34:00+00:00", 2017),  # `.002`
+        (TECHNO, "925388997895127564", "2016-03-17T07:57:00+00:00", 2016),
+    ],
+)
 def test_posts_feed_dates(rel, post_id, published, year):
     post = next(p for p in feed(rel).posts if p.id == post_id)
     assert (post.published, post.year) == (published, year)
@@ -160,8 +217,9 @@ def test_techno_post_labels_and_comment_count():
     post = next(p for p in feed(TECHNO).posts if p.id == "925388997895127564")
     assert post.labels == ["Business", "Fashion", "People"]
     assert post.comment_total == 4
-    assert post.url == ("https://techno-omtemplates.blogspot.com/2016/03/"
-                        "xiaomi-is-going-to-launch-mi-11-ultra.html")
+    assert post.url == (
+        "https://techno-omtemplates.blogspot.com/2016/03/xiaomi-is-going-to-launch-mi-11-ultra.html"
+    )
     assert post.title == "Xiaomi is going to launch the Mi 11 Ultra 67W fast charge."
     assert post.updated == "2022-09-25T14:36:08+00:00"
 
@@ -191,8 +249,9 @@ def test_feed_modes_jump_break_and_full():
 
 def test_feedburner_original_link_is_the_post_url():
     posts = feed(FEEDBURNER).posts
-    assert posts[0].url == ("http://googleadsdeveloper.blogspot.com/2016/06/"
-                            "adwords-and-dfp-java-client-library.html")
+    assert posts[0].url == (
+        "http://googleadsdeveloper.blogspot.com/2016/06/adwords-and-dfp-java-client-library.html"
+    )
     assert not any("feedproxy" in p.url for p in posts)
     assert posts[0].labels == ["adwords_api", "client_libraries", "dfp_api"]
 
@@ -221,7 +280,7 @@ def test_rss_matches_atom(rss, atom):
     got, ref = feed(rss), feed(atom)
     assert got.blog.id == ref.blog.id
     assert got.total_results == ref.total_results
-    assert got.next_url is None                       # RSS never links the next page
+    assert got.next_url is None  # RSS never links the next page
     assert [p.id for p in got.posts] == [p.id for p in ref.posts]
     # pubDate is UTC, Atom is local: the stored UTC times agree
     assert [p.published for p in got.posts] == [p.published for p in ref.posts]
@@ -248,9 +307,12 @@ def test_empty_rss_feeds():
 def test_per_post_comments_feed():
     got = feed(TECHNO_COMMENTS)
     assert got.total_results == 4 and not got.posts
-    assert [c.id for c in got.comments] == [            # newest first, as served
-        "4568989349003774957", "3412105325422878243", "606074407969293918",
-        "5226945339900040673"]
+    assert [c.id for c in got.comments] == [  # newest first, as served
+        "4568989349003774957",
+        "3412105325422878243",
+        "606074407969293918",
+        "5226945339900040673",
+    ]
     assert {c.post_id for c in got.comments} == {"925388997895127564"}
     assert {c.blog_id for c in got.comments} == {"8674748682166248033"}
     replies = {c.id: c.in_reply_to for c in got.comments if c.in_reply_to}
@@ -268,12 +330,12 @@ def test_per_post_comments_feed_with_post_id_given():
 
 
 def test_empty_comment_feeds():
-    per_post = feed(TECHNO_COMMENTS_EMPTY)        # answers with the blog-wide feed id
+    per_post = feed(TECHNO_COMMENTS_EMPTY)  # answers with the blog-wide feed id
     assert (per_post.total_results, per_post.comments) == (0, [])
     assert per_post.blog.id == "8674748682166248033"
     blog_wide = feed(ROBOTS_COMMENTS_EMPTY)
     assert (blog_wide.total_results, blog_wide.comments) == (0, [])
-    assert blog_wide.updated == "1970-01-01T00:00:00+00:00"   # the epoch, in +05:30
+    assert blog_wide.updated == "1970-01-01T00:00:00+00:00"  # the epoch, in +05:30
 
 
 # ------------------------------------------------------------------ exports
@@ -293,22 +355,28 @@ def test_200ok_export_entries_and_skipped_kinds():
 def test_200ok_export_drafts():
     drafts = [p for p in export(EXPORT_200OK).posts if p.status == "draft"]
     assert [(p.id, p.title, p.url) for p in drafts] == [
-        ("1666616624114269778", "", None), ("3252217494363372199", "wolf brunch", None)]
+        ("1666616624114269778", "", None),
+        ("3252217494363372199", "wolf brunch", None),
+    ]
     assert drafts[1].labels == ["label3"]
 
 
 def test_200ok_export_sydney_dst():
     posts = {p.id: p for p in export(EXPORT_200OK).posts}
-    assert posts["2968614290658965264"].published == "2018-07-07T08:14:00+00:00"   # +10:00
-    assert posts["8146864272524357874"].published == "2015-11-10T07:17:00+00:00"   # +11:00
-    assert posts["1666616624114269778"].year == 2014        # 01:19 +11:00, 11 Jan in UTC
+    assert posts["2968614290658965264"].published == "2018-07-07T08:14:00+00:00"  # +10:00
+    assert posts["8146864272524357874"].published == "2015-11-10T07:17:00+00:00"  # +11:00
+    assert posts["1666616624114269778"].year == 2014  # 01:19 +11:00, 11 Jan in UTC
 
 
 def test_200ok_export_pages():
     assert [(p.id, p.title, p.url) for p in export(EXPORT_200OK).pages] == [
         ("6004196633005701443", "Contact", "http://200ok-weblog-test.blogspot.com/p/contact.html"),
-        ("7838997451104070268", "About This Blog",
-         "http://200ok-weblog-test.blogspot.com/p/about-this-blog.html")]
+        (
+            "7838997451104070268",
+            "About This Blog",
+            "http://200ok-weblog-test.blogspot.com/p/about-this-blog.html",
+        ),
+    ]
 
 
 def test_200ok_export_comment_threads():
@@ -329,7 +397,9 @@ def test_gpodder_export_counts_and_drafts():
     assert (len(got.posts), len(got.comments), len(got.pages)) == (115, 125, 0)
     assert got.skipped == {"settings": 55, "template": 1, "other": 0}
     assert sorted(p.id for p in got.posts if p.status == "draft") == [
-        "4143517803586734359", "6970554591853080264"]
+        "4143517803586734359",
+        "6970554591853080264",
+    ]
     assert got.settings["BLOG_TIME_ZONE"] == "Europe/Vienna"
     assert {c.post_id for c in got.comments} <= {p.id for p in got.posts}
     parents = {c.in_reply_to for c in got.comments if c.in_reply_to}
@@ -339,7 +409,8 @@ def test_gpodder_export_counts_and_drafts():
 def test_gpodder_export_removed_comment():
     removed = [c for c in export(EXPORT_GPODDER).comments if c.removed]
     assert [(c.id, c.post_id, c.in_reply_to, c.url) for c in removed] == [
-        ("1679946279124658878", "2200267379080285444", "8182147271799794963", None)]
+        ("1679946279124658878", "2200267379080285444", "8182147271799794963", None)
+    ]
     assert removed[0].content_text == "This comment has been removed by the author."
 
 
@@ -351,8 +422,8 @@ def test_gpodder_export_unknown_authors_and_entities():
 
 def test_gpodder_export_vienna_dst():
     posts = {p.id: p for p in export(EXPORT_GPODDER).posts}
-    assert posts["767519308070361004"].published == "2016-12-22T14:34:00+00:00"    # +01:00
-    assert posts["2239420756555809270"].published == "2016-08-31T19:49:00+00:00"   # +02:00
+    assert posts["767519308070361004"].published == "2016-12-22T14:34:00+00:00"  # +01:00
+    assert posts["2239420756555809270"].published == "2016-08-31T19:49:00+00:00"  # +02:00
     assert posts["767519308070361004"].labels == ["release", "client"]
 
 
@@ -363,7 +434,11 @@ def test_new_format_takeout_excerpt():
     assert (got.comments, got.pages) == ([], [])
     (post,) = got.posts
     assert (post.id, post.status, post.title, post.author) == (
-        "94038096732765326", "live", "Nach Suzhou", "Bernd")
+        "94038096732765326",
+        "live",
+        "Nach Suzhou",
+        "Bernd",
+    )
     assert post.published == "2011-05-11T19:46:00+00:00"
     assert post.updated == "2011-11-11T19:26:59+00:00"
     assert post.year == 2011
@@ -382,34 +457,75 @@ def test_export_dates_are_stored_utc_seconds(rel):
 # ---------------------------------------------------------------- HTML pages
 
 
-@pytest.mark.parametrize(("rel", "post_id", "published", "title", "labels", "text"), [
-    (HTML_SIMPLE_LABELS, "932306423056216142", "2016-05-08T00:55:00-07:00",
-     "Open Verilog flow for Silego GreenPak4 programmable logic devices", ["FPGA", "Tools"],
-     "I've written a couple of posts"),
-    (HTML_SIMPLE, "4544335809639638846", "2019-10-16T14:33:00-07:00",
-     "Meta-Programming In Emacs Using Defadvice", [], "Meta-Programming In Emacs Using defadvice"),
-    (HTML_WATERMARK, "9057142798779452920", "2017-09-09T10:52:00+02:00",
-     "[Rezi] Love is War - Sehnsucht  von R. K. Lilley",
-     ["2017", "4Weingummis", "Buchrezensionen", "Erotik", "fesselnd", "Heyne", "Missbrauch",
-      "Reihe"], "Buchinfos:"),
-    (HTML_CONTEMPO, "1539677491714181592", "2015-04-14T06:00:00-07:00",
-     "Next Generation MongoDB Driver for PHP!", ["MongoDB", "pecl", "phongo"],
-     "For the past few months I've been working"),
-    (HTML_ARCHIVE, "1731524405601944423", "2011-03-30T21:05:00-07:00",
-     "This Is My Old Blog", [], "This is where my blog used to be"),
-])
+@pytest.mark.parametrize(
+    ("rel", "post_id", "published", "title", "labels", "text"),
+    [
+        (
+            HTML_SIMPLE_LABELS,
+            "932306423056216142",
+            "2016-05-08T00:55:00-07:00",
+            "Open Verilog flow for Silego GreenPak4 programmable logic devices",
+            ["FPGA", "Tools"],
+            "I've written a couple of posts",
+        ),
+        (
+            HTML_SIMPLE,
+            "4544335809639638846",
+            "2019-10-16T14:33:00-07:00",
+            "Meta-Programming In Emacs Using Defadvice",
+            [],
+            "Meta-Programming In Emacs Using defadvice",
+        ),
+        (
+            HTML_WATERMARK,
+            "9057142798779452920",
+            "2017-09-09T10:52:00+02:00",
+            "[Rezi] Love is War - Sehnsucht  von R. K. Lilley",
+            [
+                "2017",
+                "4Weingummis",
+                "Buchrezensionen",
+                "Erotik",
+                "fesselnd",
+                "Heyne",
+                "Missbrauch",
+                "Reihe",
+            ],
+            "Buchinfos:",
+        ),
+        (
+            HTML_CONTEMPO,
+            "1539677491714181592",
+            "2015-04-14T06:00:00-07:00",
+            "Next Generation MongoDB Driver for PHP!",
+            ["MongoDB", "pecl", "phongo"],
+            "For the past few months I've been working",
+        ),
+        (
+            HTML_ARCHIVE,
+            "1731524405601944423",
+            "2011-03-30T21:05:00-07:00",
+            "This Is My Old Blog",
+            [],
+            "This is where my blog used to be",
+        ),
+    ],
+)
 def test_classic_and_contempo_post_pages(rel, post_id, published, title, labels, text):
     got = page(rel)
     assert (got.post_id, got.published, got.title, got.labels) == (
-        post_id, published, title, labels)
+        post_id,
+        published,
+        title,
+        labels,
+    )
     assert got.dynamic_views is False
     assert html_text(got).startswith(text)
 
 
 def test_minima_body_without_post_body_id():
     got = page(HTML_MINIMA)
-    assert (got.published, got.title, got.labels) == ("2020-04-28T21:11:00+02:00",
-                                                      "Tach auch!", [])
+    assert (got.published, got.title, got.labels) == ("2020-04-28T21:11:00+02:00", "Tach auch!", [])
     assert html_text(got).startswith("Mein letzter Post ist sage und tippe")
     assert "<script" not in got.content_html
 
@@ -432,7 +548,7 @@ def test_third_party_v2_static_page_and_comments_page():
     assert html_text(static).startswith("Lorem Ipsum is simply dummy text")
     post = page(HTML_V2_COMMENTS)
     assert post.title == "Xiaomi is going to launch the Mi 11 Ultra 67W fast charge."
-    assert post.labels == ["Business", "Fashion", "People"]    # as the feed has them
+    assert post.labels == ["Business", "Fashion", "People"]  # as the feed has them
     assert html_text(post).startswith("Lorem Ipsum is simply dummy text")
 
 
@@ -446,12 +562,15 @@ def test_not_found_page_yields_no_body_and_is_not_dynamic_views():
 # ------------------------------- third-party and old themes: where the facts hide
 
 
-@pytest.mark.parametrize(("rel", "post_id"), [
-    (HTML_MINIMA, "4975188933883288645"),
-    (HTML_V2_HASSANCHEF, "7274426057037123720"),
-    (HTML_V2_COMMENTS, "925388997895127564"),
-    (HTML_DYNAMIC, "5080902832310451193"),
-])
+@pytest.mark.parametrize(
+    ("rel", "post_id"),
+    [
+        (HTML_MINIMA, "4975188933883288645"),
+        (HTML_V2_HASSANCHEF, "7274426057037123720"),
+        (HTML_V2_COMMENTS, "925388997895127564"),
+        (HTML_DYNAMIC, "5080902832310451193"),
+    ],
+)
 def test_post_id_from_the_pages_comment_feed_link(rel, post_id):
     assert page(rel).post_id == post_id
 

@@ -157,8 +157,11 @@ def load_vocabulary(name: str) -> Any:
     Read once per process through importlib.resources, so an installed wheel finds it
     wherever it lives; a config may replace it with a file of its own.
     """
-    text = resources.files("pipeline.extract").joinpath("vocab", f"{name}.yaml").read_text(
-        encoding="utf-8")
+    text = (
+        resources.files("pipeline.extract")
+        .joinpath("vocab", f"{name}.yaml")
+        .read_text(encoding="utf-8")
+    )
     return yaml.load(text, Loader=SafeLoader)
 
 

@@ -1,8 +1,8 @@
 """Serve a synthetic blog, or write an export of one, from the command line.
 
-    python -m tests.mockblogger --posts 300 --port 8765 [--seed 1] [--tz Europe/Brussels]
+    python -m mockblogger --posts 300 --port 8765 [--seed 1] [--tz Europe/Brussels]
                                 [--mode full] [--theme classic]
-    python -m tests.mockblogger --posts 100000 --export new --out /tmp/feed.atom
+    python -m mockblogger --posts 100000 --export new --out /tmp/feed.atom
 
 Used by ``make demo`` and the bench, which need a Blogger to talk to without internet.
 """
@@ -13,27 +13,41 @@ import argparse
 import sys
 import time
 
-from .exports import write_synthetic_export
+from .backups import write_synthetic_backup
 from .model import make_blog
 from .server import MockBlogger
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m tests.mockblogger", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m mockblogger",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--posts", type=int, default=300, help="number of live posts")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--tz", default="Asia/Phnom_Penh", help="the blog's time zone")
     parser.add_argument("--comments", type=float, default=2.0, help="mean comments per post")
-    parser.add_argument("--body-kb", type=float, nargs=2, default=(2, 6), metavar=("MIN", "MAX"),
-                        help="post body size range in KB (smaller makes huge exports quicker)")
-    parser.add_argument("--mode", default="full", choices=["full", "jumpbreak", "summary", "none"],
-                        help="Blogger's post feed setting")
+    parser.add_argument(
+        "--body-kb",
+        type=float,
+        nargs=2,
+        default=(2, 6),
+        metavar=("MIN", "MAX"),
+        help="post body size range in KB (smaller makes huge exports quicker)",
+    )
+    parser.add_argument(
+        "--mode",
+        default="full",
+        choices=["full", "jumpbreak", "summary", "none"],
+        help="Blogger's post feed setting",
+    )
     parser.add_argument("--theme", default="classic", choices=["classic", "contempo", "dynamic"])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765, help="0 picks a free port")
-    parser.add_argument("--export", choices=["old", "new"],
-                        help="write an export file instead of serving")
+    parser.add_argument(
+        "--export", choices=["old", "new"], help="write an export file instead of serving"
+    )
     parser.add_argument("--out", help="export file path (with --export)")
     args = parser.parse_args(argv)
     if args.export and not args.out:
@@ -43,19 +57,27 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    options = {"seed": args.seed, "tz": args.tz, "comments_per_post": args.comments,
-               "body_kb": tuple(args.body_kb)}
+    options = {
+        "seed": args.seed,
+        "tz": args.tz,
+        "comments_per_post": args.comments,
+        "body_kb": tuple(args.body_kb),
+    }
     if args.export:
-        blog = write_synthetic_export(args.out, args.export, args.posts, **options)
-        print(f"wrote {args.export} export of blog {blog.blog_id} ({args.posts} posts) "
-              f"to {args.out}")
+        blog = write_synthetic_backup(args.out, args.export, args.posts, **options)
+        print(
+            f"wrote {args.export} export of blog {blog.blog_id} ({args.posts} posts) to {args.out}"
+        )
         return 0
     blog = make_blog(args.posts, feed_mode=args.mode, theme=args.theme, **options)
     with MockBlogger(blog, host=args.host, port=args.port) as mock:
         print(mock.url, flush=True)
-        print(f"blog {blog.blog_id}: {len(blog.live_posts)} posts, {len(blog.comments)} "
-              f"comments, feed mode {args.mode}, theme {args.theme}; Ctrl-C to stop",
-              file=sys.stderr, flush=True)
+        print(
+            f"blog {blog.blog_id}: {len(blog.live_posts)} posts, {len(blog.comments)} "
+            f"comments, feed mode {args.mode}, theme {args.theme}; Ctrl-C to stop",
+            file=sys.stderr,
+            flush=True,
+        )
         try:
             while True:
                 time.sleep(3600)

@@ -138,9 +138,14 @@ def run_search(conn: sqlite3.Connection, query: Query, match: str | None) -> Res
     offset = (query.page - 1) * PAGE_SIZE
     try:
         with sqlite_timelimit(conn, TIME_LIMIT_MS):
-            rowids, total = _rank(conn, f"SELECT {rowid} {from_where} ORDER BY {order}",
-                                  f"SELECT count(*) {from_where}", params, offset,
-                                  filtered=bool(where))
+            rowids, total = _rank(
+                conn,
+                f"SELECT {rowid} {from_where} ORDER BY {order}",
+                f"SELECT count(*) {from_where}",
+                params,
+                offset,
+                filtered=bool(where),
+            )
             hits = _details(conn, rowids, match)
             _attach_figures(conn, hits)
     except sqlite3.OperationalError as e:
@@ -148,8 +153,15 @@ def run_search(conn: sqlite3.Connection, query: Query, match: str | None) -> Res
     return Results(hits=hits, total=total)
 
 
-def _rank(conn: sqlite3.Connection, ranked_sql: str, count_sql: str, params: dict[str, Any],
-          offset: int, *, filtered: bool) -> tuple[list[int], int]:
+def _rank(
+    conn: sqlite3.Connection,
+    ranked_sql: str,
+    count_sql: str,
+    params: dict[str, Any],
+    offset: int,
+    *,
+    filtered: bool,
+) -> tuple[list[int], int]:
     """The page's rowids in order, and the number of matches.
 
     Filters cost a subquery over every post they select (tens of thousands at
@@ -159,9 +171,14 @@ def _rank(conn: sqlite3.Connection, ranked_sql: str, count_sql: str, params: dic
     """
     if filtered:
         ordered = [r[0] for r in conn.execute(ranked_sql, params)]
-        return ordered[offset:offset + PAGE_SIZE], len(ordered)
-    page = [r[0] for r in conn.execute(f"{ranked_sql} LIMIT :limit OFFSET :offset",
-                                       {**params, "limit": PAGE_SIZE, "offset": offset})]
+        return ordered[offset : offset + PAGE_SIZE], len(ordered)
+    page = [
+        r[0]
+        for r in conn.execute(
+            f"{ranked_sql} LIMIT :limit OFFSET :offset",
+            {**params, "limit": PAGE_SIZE, "offset": offset},
+        )
+    ]
     return page, conn.execute(count_sql, params).fetchone()[0]
 
 
@@ -178,31 +195,38 @@ def _from_where(where: list[str], has_match: bool) -> tuple[str, str]:
         return "p.rowid", "FROM posts AS p WHERE " + (" AND ".join(where) or "1")
     clauses = ["posts_fts MATCH :match"]
     if where:
-        clauses.append("+posts_fts.rowid IN (SELECT p.rowid FROM posts AS p WHERE "
-                       + " AND ".join(where) + ")")
+        clauses.append(
+            "+posts_fts.rowid IN (SELECT p.rowid FROM posts AS p WHERE " + " AND ".join(where) + ")"
+        )
     return "posts_fts.rowid", "FROM posts_fts WHERE " + " AND ".join(clauses)
 
 
-_DETAIL_COLUMNS = ("p.rowid AS rid, p.id, p.title, p.url, p.published, p.status, p.countries, "
-                   "p.themes, p.labels")
+_DETAIL_COLUMNS = (
+    "p.rowid AS rid, p.id, p.title, p.url, p.published, p.status, p.countries, p.themes, p.labels"
+)
 
 
-def _details(conn: sqlite3.Connection, rowids: list[int],
-             match: str | None) -> list[dict[str, Any]]:
+def _details(
+    conn: sqlite3.Connection, rowids: list[int], match: str | None
+) -> list[dict[str, Any]]:
     """Title (highlighted), snippet and tags for the page's posts, in ranking order."""
     if not rowids:
         return []
     marks = ",".join("?" * len(rowids))
     if match:
-        sql = (f"SELECT {_DETAIL_COLUMNS}, highlight(posts_fts, 0, ?, ?) AS title_html, "
-               "snippet(posts_fts, 1, ?, ?, '…', 32) AS snippet_html "
-               "FROM posts_fts CROSS JOIN posts AS p ON p.rowid = posts_fts.rowid "
-               f"WHERE posts_fts MATCH ? AND posts_fts.rowid IN ({marks})")
+        sql = (
+            f"SELECT {_DETAIL_COLUMNS}, highlight(posts_fts, 0, ?, ?) AS title_html, "
+            "snippet(posts_fts, 1, ?, ?, '…', 32) AS snippet_html "
+            "FROM posts_fts CROSS JOIN posts AS p ON p.rowid = posts_fts.rowid "
+            f"WHERE posts_fts MATCH ? AND posts_fts.rowid IN ({marks})"
+        )
         args = [OPEN, CLOSE, OPEN, CLOSE, match, *rowids]
     else:
-        sql = (f"SELECT {_DETAIL_COLUMNS}, p.title AS title_html, "
-               f"substr(p.content_text, 1, ?) AS snippet_html FROM posts AS p "
-               f"WHERE p.rowid IN ({marks})")
+        sql = (
+            f"SELECT {_DETAIL_COLUMNS}, p.title AS title_html, "
+            f"substr(p.content_text, 1, ?) AS snippet_html FROM posts AS p "
+            f"WHERE p.rowid IN ({marks})"
+        )
         args = [EXCERPT_CHARS, *rowids]
     cur = conn.execute(sql, args)
     names = [d[0] for d in cur.description]
@@ -235,7 +259,8 @@ def _attach_figures(conn: sqlite3.Connection, hits: list[dict[str, Any]]) -> Non
         WHERE n <= ? ORDER BY post_id, n"""
     for post_id, raw, kind, subject, qualifier in conn.execute(sql, [*by_id, TOP_FIGURES]):
         by_id[post_id]["figures"].append(
-            {"raw": raw, "kind": kind, "subject": subject, "qualifier": qualifier})
+            {"raw": raw, "kind": kind, "subject": subject, "qualifier": qualifier}
+        )
 
 
 def _explain(error: sqlite3.OperationalError, advanced: bool) -> str:
@@ -244,8 +269,10 @@ def _explain(error: sqlite3.OperationalError, advanced: bool) -> str:
     if text == "interrupted":
         return "The search took too long. Add words or filters to narrow it down."
     if advanced:
-        return (f"The search could not be understood ({text}). Check quotes, brackets and "
-                "AND/OR/NOT, or switch off advanced syntax.")
+        return (
+            f"The search could not be understood ({text}). Check quotes, brackets and "
+            "AND/OR/NOT, or switch off advanced syntax."
+        )
     raise error  # default mode quotes everything: any other failure is a real bug
 
 
@@ -275,17 +302,20 @@ def filter_options(conn: sqlite3.Connection) -> dict[str, list]:
     """Choices for the filter controls, with post counts."""
     return {
         "countries": conn.execute(
-            "SELECT code, max(name), count(*) FROM post_countries GROUP BY code "
-            "ORDER BY max(name)").fetchall(),
+            "SELECT code, max(name), count(*) FROM post_countries GROUP BY code ORDER BY max(name)"
+        ).fetchall(),
         "themes": conn.execute(
-            "SELECT theme, count(*) FROM post_themes GROUP BY theme ORDER BY theme").fetchall(),
+            "SELECT theme, count(*) FROM post_themes GROUP BY theme ORDER BY theme"
+        ).fetchall(),
         "years": conn.execute(
             "SELECT year, count(*) FROM posts WHERE year IS NOT NULL GROUP BY year "
-            "ORDER BY year DESC").fetchall(),
+            "ORDER BY year DESC"
+        ).fetchall(),
         "labels": conn.execute(
             "SELECT l.value, count(*) FROM posts AS p, json_each(p.labels) AS l "
             "WHERE json_valid(p.labels) GROUP BY l.value ORDER BY count(*) DESC, l.value "
-            "LIMIT 1000").fetchall(),
+            "LIMIT 1000"
+        ).fetchall(),
     }
 
 
@@ -314,8 +344,7 @@ def page_url(datasette: Any, query: Query, page: int) -> str:
 
 
 async def search_page(datasette: Any, request: Any) -> Response:
-    await datasette.ensure_permissions(
-        request.actor, [("view-database", DB_NAME), "view-instance"])
+    await datasette.ensure_permissions(request.actor, [("view-database", DB_NAME), "view-instance"])
     db = datasette.get_database(DB_NAME)
     query = parse_args(request.args)
     match = match_expression(query.q, query.advanced)
@@ -334,11 +363,13 @@ async def search_page(datasette: Any, request: Any) -> Response:
         "first_number": (query.page - 1) * PAGE_SIZE + 1,
         "last_page": last_page,
         "prev_url": page_url(datasette, query, query.page - 1) if query.page > 1 else None,
-        "next_url": (page_url(datasette, query, query.page + 1)
-                     if query.page < min(last_page, MAX_PAGE) else None),
+        "next_url": (
+            page_url(datasette, query, query.page + 1)
+            if query.page < min(last_page, MAX_PAGE)
+            else None
+        ),
     }
-    return Response.html(
-        await datasette.render_template("search.html", context, request=request))
+    return Response.html(await datasette.render_template("search.html", context, request=request))
 
 
 @hookimpl

@@ -6,8 +6,9 @@ database after its file stem) and must stay *mutable*: cron writes to the file
 while it is served, so Datasette opens read-only connections and re-reads the
 schema, instead of the `--immutable` mode that would cache counts and hashes.
 
-Everything staff see — metadata, templates, plugins, static files, settings —
-lives in `archive/` so it can be edited without touching Python code here.
+Everything staff see — metadata, templates, static files, settings — ships in this
+package (`pipeline/web/`), and the plugin hooks are registered through the package's
+`datasette` entry point, so a plain `datasette archive.db` has `/search` too.
 
 Binding anywhere but loopback requires the staff password (datasette-auth-passwords,
 hash from `BLOGGER_ARCHIVE_PASSWORD_HASH`). The hash stays an `$env` reference in
@@ -23,6 +24,7 @@ import os
 import socket
 import sqlite3
 from collections.abc import Iterable
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -31,11 +33,11 @@ import yaml
 from datasette.app import DEFAULT_SETTINGS, Datasette
 from datasette.database import Database
 
+from pipeline.blogger.content import DEFAULT_IFRAME_HOSTS
+from pipeline.db.schema import open_db
 from pipeline.errors import ConfigError
-from pipeline.parse import DEFAULT_IFRAME_HOSTS
-from pipeline.store import open_db
 
-ARCHIVE_DIR = Path(__file__).resolve().parent.parent / "archive"
+WEB_DIR = Path(str(resources.files("pipeline.web")))
 DB_NAME = "archive"
 PASSWORD_HASH_ENV = "BLOGGER_ARCHIVE_PASSWORD_HASH"
 SECRET_ENV = "DATASETTE_SECRET"
@@ -47,18 +49,18 @@ PLUGIN_CONFIG_KEY = "blogger-archive"
 def make_app(
     db_path: str | Path,
     *,
-    archive_dir: str | Path = ARCHIVE_DIR,
+    web_dir: str | Path = WEB_DIR,
     require_password: bool = False,
     iframe_hosts: Iterable[str] = DEFAULT_IFRAME_HOSTS,
 ) -> Datasette:
-    """A Datasette serving `db_path` as `archive`, with the assets of `archive_dir`.
+    """A Datasette serving `db_path` as `archive`, with the assets of `web_dir`.
 
     The staff password is used whenever `BLOGGER_ARCHIVE_PASSWORD_HASH` is set (also
     on loopback: behind a reverse proxy the socket is local but the users are not);
     `require_password=True` makes it mandatory. Raises ConfigError for a missing or
     unreadable database, missing assets or a bad password hash.
     """
-    metadata = _load_metadata(Path(archive_dir))
+    metadata = _load_metadata(Path(web_dir))
     metadata.setdefault("plugins", {})[PLUGIN_CONFIG_KEY] = {"iframe_hosts": sorted(iframe_hosts)}
     password_hash = os.environ.get(PASSWORD_HASH_ENV, "").strip()
     if password_hash:
@@ -72,14 +74,11 @@ def make_app(
     # Only once the configuration is known to be good: this may create the file.
     db_path = Path(db_path)
     _ensure_database(db_path)
-    archive_dir = Path(archive_dir)
+    web_dir = Path(web_dir)
     ds = Datasette(
         files=[],
         metadata=metadata,
-        settings=_load_settings(archive_dir),
-        template_dir=str(archive_dir / "templates"),
-        plugins_dir=str(archive_dir / "plugins"),
-        static_mounts=[("static", str(archive_dir / "static"))],
+        settings=_load_settings(web_dir),
         secret=os.environ.get(SECRET_ENV) or None,
     )
     # files=[] makes Datasette add an empty `_memory` database; staff have no use for it.
@@ -93,7 +92,7 @@ def serve(
     *,
     host: str = "127.0.0.1",
     port: int = 8001,
-    archive_dir: str | Path = ARCHIVE_DIR,
+    web_dir: str | Path = WEB_DIR,
     reload: bool = False,
     iframe_hosts: Iterable[str] = DEFAULT_IFRAME_HOSTS,
 ) -> None:
@@ -101,21 +100,25 @@ def serve(
 
     Every check runs before the (optional) reloader starts, so a mistake is one
     clear error instead of a worker that dies and waits for file changes.
-    `reload=True` restarts the server when a file under `archive_dir` changes.
+    `reload=True` restarts the server when a file under `web_dir` changes.
     """
     if not 0 < port < 65536:
         raise ConfigError(f"port must be between 1 and 65535, not {port}")
-    ds = make_app(db_path, archive_dir=archive_dir, require_password=not is_loopback(host),
-                  iframe_hosts=iframe_hosts)
+    ds = make_app(
+        db_path,
+        web_dir=web_dir,
+        require_password=not is_loopback(host),
+        iframe_hosts=iframe_hosts,
+    )
     if reload:
-        _start_reloader(db_path, host=host, port=port, archive_dir=archive_dir,
-                        iframe_hosts=iframe_hosts)
+        _start_reloader(db_path, host=host, port=port, web_dir=web_dir, iframe_hosts=iframe_hosts)
     sock = bind_socket(host, port)
     server = make_server(ds)
     # uvicorn announces the address only for sockets it binds itself.
     shown = f"[{host}]" if ":" in host and not host.startswith("[") else host
     logging.getLogger("uvicorn.error").info(
-        "Serving the archive on http://%s:%d/ (search: /search; Ctrl-C to stop)", shown, port)
+        "Serving the archive on http://%s:%d/ (search: /search; Ctrl-C to stop)", shown, port
+    )
     server.run(sockets=[sock])
 
 
@@ -169,8 +172,8 @@ def _ensure_database(db_path: Path) -> None:
         raise ConfigError(f"cannot open database {db_path}: {e}") from None
 
 
-def _load_metadata(archive_dir: Path) -> dict[str, Any]:
-    path = archive_dir / "metadata.yml"
+def _load_metadata(web_dir: Path) -> dict[str, Any]:
+    path = web_dir / "metadata.yml"
     try:
         metadata = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as e:
@@ -182,8 +185,8 @@ def _load_metadata(archive_dir: Path) -> dict[str, Any]:
     return metadata
 
 
-def _load_settings(archive_dir: Path) -> dict[str, Any]:
-    path = archive_dir / "settings.json"
+def _load_settings(web_dir: Path) -> dict[str, Any]:
+    path = web_dir / "settings.json"
     if not path.exists():
         return {}
     try:
@@ -227,9 +230,18 @@ def _start_reloader(db_path: str | Path, **kwargs: Any) -> None:
     reloader = hupper.start_reloader(
         "pipeline.serve.serve",
         worker_args=[str(db_path)],
-        worker_kwargs={**kwargs, "archive_dir": str(kwargs["archive_dir"]),
-                       "iframe_hosts": tuple(kwargs["iframe_hosts"]), "reload": True},
+        worker_kwargs={
+            **kwargs,
+            "web_dir": str(kwargs["web_dir"]),
+            "iframe_hosts": tuple(kwargs["iframe_hosts"]),
+            "reload": True,
+        },
     )
-    archive_dir = Path(kwargs["archive_dir"])
-    reloader.watch_files([str(p) for p in archive_dir.rglob("*") if p.is_file()
-                          and p.suffix in {".py", ".yml", ".json", ".html", ".css"}])
+    web_dir = Path(kwargs["web_dir"])
+    reloader.watch_files(
+        [
+            str(p)
+            for p in web_dir.rglob("*")
+            if p.is_file() and p.suffix in {".py", ".yml", ".json", ".html", ".css"}
+        ]
+    )

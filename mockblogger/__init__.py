@@ -1,6 +1,6 @@
 """A local stand-in for Blogger: synthetic blogs, a mock server and export files.
 
-    from tests.mockblogger import MockBlogger, make_blog
+    from mockblogger import MockBlogger, make_blog
 
     blog = make_blog(300, seed=1, tz="Europe/Brussels")
     with MockBlogger(blog, feed_mode="jumpbreak") as mock:
@@ -25,6 +25,16 @@ from .model import (
 from .server import MockBlogger, RequestRecord
 
 __all__ = [
-    "REMOVED_COMMENT_TEXT", "Author", "Blog", "BlogBuilder", "Comment", "Image", "MockBlogger",
-    "Page", "Post", "RequestRecord", "Settings", "make_blog",
+    "REMOVED_COMMENT_TEXT",
+    "Author",
+    "Blog",
+    "BlogBuilder",
+    "Comment",
+    "Image",
+    "MockBlogger",
+    "Page",
+    "Post",
+    "RequestRecord",
+    "Settings",
+    "make_blog",
 ]

@@ -11,8 +11,8 @@ Two formats exist:
   `blogger:parent` and `blogger:inReplyTo`, with UTC `Z` times.
 
 A 100,000-post export is ~500 MB, so the file is streamed with
-`etree.iterparse` and each entry is dropped once read: `iter_export()` yields
-records in batches in bounded memory; `parse_export()` collects them for the
+`etree.iterparse` and each entry is dropped once read: `iter_backup()` yields
+records in batches in bounded memory; `parse_backup()` collects them for the
 common case of a blog that fits in memory.
 
 Anything that is not an export (HTML, an ordinary Atom feed, other XML, a
@@ -33,73 +33,88 @@ from urllib.parse import urljoin
 
 import lxml.etree as etree
 
-from pipeline.errors import InputFileError
-from pipeline.parse import (
+from pipeline.blogger.atom import (
+    comment_from_entry,
+    entry_author,
+    entry_content,
+    page_from_entry,
+    post_from_entry,
+    xml_text,
+)
+from pipeline.blogger.common import (
     ATOM,
-    DEFAULT_IFRAME_HOSTS,
     KIND_SCHEME,
     LABEL_SCHEME,
     NS,
-    BlogInfo,
-    CommentRecord,
-    PageRecord,
-    PostRecord,
-    _author,
-    _comment_from_entry,
-    _content,
-    _page_from_entry,
-    _post_from_entry,
-    _text,
     blogger_ids,
-    html_to_text,
-    image_refs,
     local_year,
     normalize_blog_url,
-    sanitize_html,
     to_utc_iso,
     utc_offset,
 )
+from pipeline.blogger.content import DEFAULT_IFRAME_HOSTS, html_to_text, image_refs, sanitize_html
+from pipeline.errors import InputFileError
+from pipeline.model import BlogInfo, CommentRecord, PageRecord, PostRecord
 
 Source = bytes | bytearray | memoryview | str | os.PathLike | BinaryIO
 
+
 B18 = NS["b18"]
+
+
 _ENTRY = f"{{{ATOM}}}entry"
+
+
 _FEED = f"{{{ATOM}}}feed"
+
+
 _KIND_PREFIX = "http://schemas.google.com/blogger/2008/kind#"
+
+
 _SKIPPED_KINDS = ("settings", "template", "other")
+
+
 _NEW_STATUS = {"LIVE": "live", "DRAFT": "draft"}  # anything else (SOFT_TRASHED…) = deleted
+
+
 _FEED_END_RE = re.compile(rb"</(?:[\w.-]+:)?feed\s*>\s*$")
+
+
 _REF_RE = re.compile(r"(?:\.(?:post|page)-)?([^./:\s]+)$")
+
+
 _TAIL_BYTES = 1024
+
+
 DEFAULT_BATCH_SIZE = 500
 
 
 @dataclass(slots=True)
-class ExportSummary:
+class BackupSummary:
     """What is known only once the whole file has been read."""
 
     blog: BlogInfo
-    format: str                                   # "old" / "new"
-    skipped: dict[str, int]                       # settings / template / other
+    format: str  # "old" / "new"
+    skipped: dict[str, int]  # settings / template / other
     settings: dict[str, str] = field(default_factory=dict)  # old format: BLOG_TIME_ZONE…
 
 
 @dataclass(slots=True)
-class ExportBatch:
+class BackupBatch:
     """Records read since the previous batch; the last batch carries the summary."""
 
     posts: list[PostRecord] = field(default_factory=list)
     comments: list[CommentRecord] = field(default_factory=list)
     pages: list[PageRecord] = field(default_factory=list)
-    summary: ExportSummary | None = None
+    summary: BackupSummary | None = None
 
     def __len__(self) -> int:
         return len(self.posts) + len(self.comments) + len(self.pages)
 
 
 @dataclass(slots=True)
-class ExportContents:
-    """A whole export in memory (see `iter_export` for large files)."""
+class BackupContents:
+    """A whole export in memory (see `iter_backup` for large files)."""
 
     blog: BlogInfo
     format: str
@@ -110,9 +125,13 @@ class ExportContents:
     settings: dict[str, str]
 
 
-def parse_export(data: Source, *, blog_url: str | None = None,
-                 iframe_hosts: Iterable[str] = DEFAULT_IFRAME_HOSTS,
-                 name: str | None = None) -> ExportContents:
+def parse_backup(
+    data: Source,
+    *,
+    blog_url: str | None = None,
+    iframe_hosts: Iterable[str] = DEFAULT_IFRAME_HOSTS,
+    name: str | None = None,
+) -> BackupContents:
     """Read a whole Blogger export (old or new format) into memory.
 
     `blog_url` gives new-format posts their URL (`blog_url` + `blogger:filename`)
@@ -123,21 +142,31 @@ def parse_export(data: Source, *, blog_url: str | None = None,
     comments: list[CommentRecord] = []
     pages: list[PageRecord] = []
     summary = None
-    for batch in iter_export(data, blog_url=blog_url, iframe_hosts=iframe_hosts, name=name):
+    for batch in iter_backup(data, blog_url=blog_url, iframe_hosts=iframe_hosts, name=name):
         posts += batch.posts
         comments += batch.comments
         pages += batch.pages
         summary = batch.summary or summary
-    assert summary is not None  # iter_export always ends with a summary batch
-    return ExportContents(blog=summary.blog, format=summary.format, posts=posts,
-                          comments=comments, pages=pages, skipped=summary.skipped,
-                          settings=summary.settings)
+    assert summary is not None  # iter_backup always ends with a summary batch
+    return BackupContents(
+        blog=summary.blog,
+        format=summary.format,
+        posts=posts,
+        comments=comments,
+        pages=pages,
+        skipped=summary.skipped,
+        settings=summary.settings,
+    )
 
 
-def iter_export(source: Source, *, blog_url: str | None = None,
-                iframe_hosts: Iterable[str] = DEFAULT_IFRAME_HOSTS,
-                name: str | None = None,
-                batch_size: int = DEFAULT_BATCH_SIZE) -> Iterator[ExportBatch]:
+def iter_backup(
+    source: Source,
+    *,
+    blog_url: str | None = None,
+    iframe_hosts: Iterable[str] = DEFAULT_IFRAME_HOSTS,
+    name: str | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+) -> Iterator[BackupBatch]:
     """Stream an export as batches of at most `batch_size` records.
 
     `source` is the file's bytes, its path or an open binary file. Memory stays
@@ -145,16 +174,17 @@ def iter_export(source: Source, *, blog_url: str | None = None,
     last batch (possibly empty) has `summary` set. A truncated file is refused
     before the first batch when the source is seekable (bytes, paths).
     """
-    reader = _ExportReader(blog_url=blog_url, iframe_hosts=frozenset(iframe_hosts),
-                           prefix=f"{name}: " if name else "")
+    reader = _BackupReader(
+        blog_url=blog_url, iframe_hosts=frozenset(iframe_hosts), prefix=f"{name}: " if name else ""
+    )
     stream, close = _open(source, reader.prefix)
     try:
-        batch = ExportBatch()
+        batch = BackupBatch()
         for record in reader.records(stream):
             _add(batch, record)
             if len(batch) >= batch_size:
                 yield batch
-                batch = ExportBatch()
+                batch = BackupBatch()
         batch.summary = reader.summary()
         yield batch
     finally:
@@ -162,7 +192,7 @@ def iter_export(source: Source, *, blog_url: str | None = None,
             stream.close()
 
 
-def _add(batch: ExportBatch, record: PostRecord | CommentRecord | PageRecord) -> None:
+def _add(batch: BackupBatch, record: PostRecord | CommentRecord | PageRecord) -> None:
     if isinstance(record, PostRecord):
         batch.posts.append(record)
     elif isinstance(record, CommentRecord):
@@ -178,7 +208,7 @@ def _open(source: Source, prefix: str) -> tuple[BinaryIO, bool]:
         close = False
     elif isinstance(source, str | os.PathLike):
         try:
-            stream = open(source, "rb")  # noqa: SIM115 - iter_export closes it
+            stream = open(source, "rb")  # noqa: SIM115 - iter_backup closes it
         except OSError as exc:
             raise InputFileError(f"{prefix}cannot read export file ({exc.strerror})") from None
         close = True
@@ -211,30 +241,37 @@ def _check_whole(stream: BinaryIO, prefix: str) -> None:
     if head[:14].lower() == b"<!doctype html" or head[:5].lower() == b"<html":
         raise InputFileError(f"{prefix}an HTML page, not a Blogger export (.xml/.atom)")
     if b"<feed" in head and not _FEED_END_RE.search(tail):
-        raise InputFileError(f"{prefix}truncated Blogger export: the file does not end "
-                             "with </feed> (download it again)")
+        raise InputFileError(
+            f"{prefix}truncated Blogger export: the file does not end "
+            "with </feed> (download it again)"
+        )
 
 
-class _ExportReader:
+class _BackupReader:
     """One pass over an export: feed metadata, then entries turned into records."""
 
-    def __init__(self, *, blog_url: str | None, iframe_hosts: frozenset[str],
-                 prefix: str) -> None:
+    def __init__(self, *, blog_url: str | None, iframe_hosts: frozenset[str], prefix: str) -> None:
         self.blog_url = normalize_blog_url(blog_url) if blog_url else None
         self.hosts = iframe_hosts
         self.prefix = prefix
         self.format: str | None = None
-        self.feed: dict[str, str] = {}          # id, title, subtitle, updated, alternate
+        self.feed: dict[str, str] = {}  # id, title, subtitle, updated, alternate
         self.settings: dict[str, str] = {}
         self.skipped = dict.fromkeys(_SKIPPED_KINDS, 0)
-        self.entry_blog_id: str | None = None   # new format: blog id seen in entry ids
+        self.entry_blog_id: str | None = None  # new format: blog id seen in entry ids
 
     # ------------------------------------------------------------------ stream
 
     def records(self, stream: BinaryIO) -> Iterator[PostRecord | CommentRecord | PageRecord]:
-        context = etree.iterparse(stream, events=("start", "end"), huge_tree=True,
-                                  resolve_entities=False, no_network=True,
-                                  remove_comments=True, remove_pis=True)
+        context = etree.iterparse(
+            stream,
+            events=("start", "end"),
+            huge_tree=True,
+            resolve_entities=False,
+            no_network=True,
+            remove_comments=True,
+            remove_pis=True,
+        )
         root = None
         try:
             for event, el in context:
@@ -251,8 +288,10 @@ class _ExportReader:
                 else:
                     self._feed_child(el)
         except etree.XMLSyntaxError as exc:
-            raise InputFileError(f"{self.prefix}not a readable Blogger export: malformed or "
-                                 f"truncated XML (line {exc.lineno}: {exc.msg})") from None
+            raise InputFileError(
+                f"{self.prefix}not a readable Blogger export: malformed or "
+                f"truncated XML (line {exc.lineno}: {exc.msg})"
+            ) from None
         if root is None:
             raise InputFileError(f"{self.prefix}empty file, not a Blogger export")
         if self.format is None:
@@ -261,8 +300,9 @@ class _ExportReader:
     def _check_root(self, el: etree._Element) -> etree._Element:
         if el.tag != _FEED:
             local = etree.QName(el).localname if isinstance(el.tag, str) else "?"
-            raise InputFileError(f"{self.prefix}not a Blogger export: the document is "
-                                 f"<{local}>, not an Atom <feed>")
+            raise InputFileError(
+                f"{self.prefix}not a Blogger export: the document is <{local}>, not an Atom <feed>"
+            )
         if B18 in el.nsmap.values():
             self.format = "new"
         return el
@@ -292,14 +332,19 @@ class _ExportReader:
 
     def _entry(self, entry: etree._Element) -> PostRecord | CommentRecord | PageRecord | None:
         if self.format is None:
-            self.format = ("new" if entry.find("b18:type", NS) is not None
-                           else "old" if _old_kind(entry) else self._refuse(entry))
+            self.format = (
+                "new"
+                if entry.find("b18:type", NS) is not None
+                else "old"
+                if _old_kind(entry)
+                else self._refuse(entry)
+            )
         try:
             if self.format == "old":
                 return self._old_entry(entry)
             return self._new_entry(entry)
         except (ValueError, TypeError, AttributeError):
-            self.skipped["other"] += 1   # an entry we cannot read: counted, not fatal
+            self.skipped["other"] += 1  # an entry we cannot read: counted, not fatal
             return None
 
     def _old_entry(self, entry: etree._Element) -> PostRecord | CommentRecord | PageRecord | None:
@@ -307,19 +352,19 @@ class _ExportReader:
         draft = (entry.findtext("app:control/app:draft", namespaces=NS) or "").strip() == "yes"
         status = "draft" if draft else "live"
         if kind == "post":
-            post, _mode = _post_from_entry(entry, self.hosts)
+            post, _mode = post_from_entry(entry, self.hosts)
             post.body_source, post.status, post.partial = "export", status, False
             return post
         if kind == "comment":
-            return _comment_from_entry(entry, self.hosts, None)
+            return comment_from_entry(entry, self.hosts, None)
         if kind == "page":
-            page = _page_from_entry(entry, self.hosts)
+            page = page_from_entry(entry, self.hosts)
             page.status = status
             return page
         if kind == "settings":
-            setting = (_text(entry, "a:id") or "").rpartition(".settings.")[2]
+            setting = (xml_text(entry, "a:id") or "").rpartition(".settings.")[2]
             if setting:
-                self.settings[setting] = (_text(entry, "a:content") or "").strip()
+                self.settings[setting] = (xml_text(entry, "a:content") or "").strip()
         self._skip(kind)
         return None
 
@@ -330,16 +375,21 @@ class _ExportReader:
             return None
         blog_id, item_id = self._new_ids(entry)
         raw_status = (entry.findtext("b18:status", namespaces=NS) or "").strip().upper()
-        published_raw = _text(entry, "a:published") or _text(entry, "b18:created")
-        html, _summary = _content(entry)
+        published_raw = xml_text(entry, "a:published") or xml_text(entry, "b18:created")
+        html, _summary = entry_content(entry)
         clean = sanitize_html(html, self.hosts)
         text = html_to_text(clean)
         if kind == "COMMENT":
             return CommentRecord(
-                id=item_id, post_id=_id_ref(entry.findtext("b18:parent", namespaces=NS)),
-                blog_id=blog_id, url=None, author=_author(entry),
-                published=to_utc_iso(published_raw), updated=to_utc_iso(_text(entry, "a:updated")),
-                content_html=clean, content_text=text,
+                id=item_id,
+                post_id=_id_ref(entry.findtext("b18:parent", namespaces=NS)),
+                blog_id=blog_id,
+                url=None,
+                author=entry_author(entry),
+                published=to_utc_iso(published_raw),
+                updated=to_utc_iso(xml_text(entry, "a:updated")),
+                content_html=clean,
+                content_text=text,
                 in_reply_to=_id_ref(entry.findtext("b18:inReplyTo", namespaces=NS)),
                 removed=raw_status != "LIVE",
             )
@@ -347,21 +397,36 @@ class _ExportReader:
         status = _NEW_STATUS.get(raw_status, "deleted")
         if kind == "PAGE":
             return PageRecord(
-                id=item_id, blog_id=blog_id, url=url, title=_text(entry, "a:title") or "",
-                published=to_utc_iso(published_raw), updated=to_utc_iso(_text(entry, "a:updated")),
-                content_html=clean, content_text=text, status=status,
+                id=item_id,
+                blog_id=blog_id,
+                url=url,
+                title=xml_text(entry, "a:title") or "",
+                published=to_utc_iso(published_raw),
+                updated=to_utc_iso(xml_text(entry, "a:updated")),
+                content_html=clean,
+                content_text=text,
+                status=status,
             )
         return PostRecord(
-            id=item_id, blog_id=blog_id, url=url, title=_text(entry, "a:title") or "",
-            author=_author(entry), published=to_utc_iso(published_raw),
-            updated=to_utc_iso(_text(entry, "a:updated")), year=local_year(published_raw),
-            labels=_new_labels(entry), content_html=clean, content_text=text,
-            body_source="export", status=status, images=image_refs(clean, url),
+            id=item_id,
+            blog_id=blog_id,
+            url=url,
+            title=xml_text(entry, "a:title") or "",
+            author=entry_author(entry),
+            published=to_utc_iso(published_raw),
+            updated=to_utc_iso(xml_text(entry, "a:updated")),
+            year=local_year(published_raw),
+            labels=_new_labels(entry),
+            content_html=clean,
+            content_text=text,
+            body_source="export",
+            status=status,
+            images=image_refs(clean, url),
         )
 
     def _new_ids(self, entry: etree._Element) -> tuple[str, str]:
         """(blog id, item id): Blogger's ids when the entry has them, else derived."""
-        atom_id = _text(entry, "a:id") or ""
+        atom_id = xml_text(entry, "a:id") or ""
         blog_id, item_id = blogger_ids(atom_id)
         item_id = item_id or _id_ref(atom_id)
         if not item_id:
@@ -393,10 +458,12 @@ class _ExportReader:
             return found
         if self.blog_url:
             return "u" + hashlib.sha256(self.blog_url.encode()).hexdigest()[:16]
-        raise InputFileError(f"{self.prefix}the export names no blog id; pass the blog's "
-                             "address (--blog-url) to import it")
+        raise InputFileError(
+            f"{self.prefix}the export names no blog id; pass the blog's "
+            "address (--blog-url) to import it"
+        )
 
-    def summary(self) -> ExportSummary:
+    def summary(self) -> BackupSummary:
         assert self.format is not None  # records() has run to the end
         subtitle = self.feed.get("subtitle") or self.settings.get("BLOG_DESCRIPTION") or None
         blog = BlogInfo(
@@ -406,8 +473,9 @@ class _ExportReader:
             subtitle=subtitle,
             timezone_offset=utc_offset(self.feed.get("updated")),
         )
-        return ExportSummary(blog=blog, format=self.format, skipped=dict(self.skipped),
-                             settings=dict(self.settings))
+        return BackupSummary(
+            blog=blog, format=self.format, skipped=dict(self.skipped), settings=dict(self.settings)
+        )
 
 
 def _drop_read(entry: etree._Element, root: etree._Element) -> None:
@@ -421,7 +489,7 @@ def _old_kind(entry: etree._Element) -> str | None:
     for cat in entry.iterfind("a:category", NS):
         term = cat.get("term") or ""
         if cat.get("scheme") == KIND_SCHEME and term.startswith(_KIND_PREFIX):
-            return term[len(_KIND_PREFIX):]
+            return term[len(_KIND_PREFIX) :]
     return None
 
 
@@ -431,8 +499,9 @@ def _new_labels(entry: etree._Element) -> list[str]:
     for cat in entry.iterfind("a:category", NS):
         scheme = cat.get("scheme") or ""
         term = cat.get("term")
-        if term and (not scheme or scheme == LABEL_SCHEME
-                     or scheme.startswith("tag:blogger.com,1999:blog-")):
+        if term and (
+            not scheme or scheme == LABEL_SCHEME or scheme.startswith("tag:blogger.com,1999:blog-")
+        ):
             labels.append(term)
     return labels
 
@@ -447,4 +516,3 @@ def _id_ref(value: str | None) -> str | None:
         return item
     m = _REF_RE.search(value)
     return m.group(1) if m else None
-

@@ -175,13 +175,19 @@ COMMENTERS = (
 
 # -- Blogger's wire formats, shared by the feeds and the export writers ------------------
 
+
 def xml_escape(text: str) -> str:
     """Escape for element text and single- or double-quoted attributes, as Blogger does.
 
     Chained replace() is several times faster than str.translate on post-sized strings.
     """
-    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace('"', "&quot;").replace("'", "&#39;"))
+    return (
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+        .replace("'", "&#39;")
+    )
 
 
 def atom_time(moment: datetime) -> str:
@@ -202,10 +208,12 @@ def rfc822(moment: datetime) -> str:
 def author_xml(author: Author) -> str:
     """<author> as Blogger writes it in feeds and exports (email always hidden)."""
     uri = f"<uri>{xml_escape(author.uri)}</uri>" if author.uri else ""
-    return (f"<author><name>{xml_escape(author.name)}</name>{uri}"
-            "<email>noreply@blogger.com</email><gd:image "
-            "rel='http://schemas.google.com/g/2005#thumbnail' width='16' height='16' "
-            f"src='{xml_escape(author.image)}'/></author>")
+    return (
+        f"<author><name>{xml_escape(author.name)}</name>{uri}"
+        "<email>noreply@blogger.com</email><gd:image "
+        "rel='http://schemas.google.com/g/2005#thumbnail' width='16' height='16' "
+        f"src='{xml_escape(author.image)}'/></author>"
+    )
 
 
 def http_date(moment: datetime) -> str:
@@ -329,7 +337,8 @@ class Blog:
                 return
             for item in [*self.posts, *self.pages]:
                 item.content_html = item.content_html.replace(old_media, media_url).replace(
-                    old_url, url)
+                    old_url, url
+                )
             for post in self.posts:
                 for image in post.images:
                     image.src = image.src.replace(old_media, media_url)
@@ -338,9 +347,15 @@ class Blog:
                 self.generator.blog_url, self.generator.media_url = url, media_url
             self._touch()
 
-    def edit_post(self, post_id: str, *, title: str | None = None,
-                  content_html: str | None = None, labels: list[str] | None = None,
-                  when: datetime | None = None) -> Post:
+    def edit_post(
+        self,
+        post_id: str,
+        *,
+        title: str | None = None,
+        content_html: str | None = None,
+        labels: list[str] | None = None,
+        when: datetime | None = None,
+    ) -> Post:
         """Change a post the way an author would; ``updated`` moves forward."""
         with self.lock:
             post = self.post(post_id)
@@ -365,16 +380,24 @@ class Blog:
             self._touch()
             return post
 
-    def add_post(self, title: str | None = None, content_html: str | None = None, *,
-                 labels: list[str] | None = None, published: datetime | None = None,
-                 status: str = "live", n_comments: int = 0) -> Post:
+    def add_post(
+        self,
+        title: str | None = None,
+        content_html: str | None = None,
+        *,
+        labels: list[str] | None = None,
+        published: datetime | None = None,
+        status: str = "live",
+        n_comments: int = 0,
+    ) -> Post:
         """Publish a new post (generated content unless given); it becomes the newest."""
         if self.generator is None:
             raise RuntimeError("blog has no content generator; build it with make_blog()")
         with self.lock:
             generated = self.generator.post(3000)
             moment = truncate_ms(self.local(published or datetime.now(UTC))).replace(
-                second=0, microsecond=0)
+                second=0, microsecond=0
+            )
             post = _new_post(self, generated, moment, status, title, content_html, labels)
             self.posts.insert(0, post)
             for _ in range(n_comments):
@@ -382,9 +405,16 @@ class Blog:
             self._touch()
             return post
 
-    def add_comment(self, post_id: str, content: str | None = None, *,
-                    parent_id: str | None = None, author: Author | None = None,
-                    removed: bool = False, when: datetime | None = None) -> Comment:
+    def add_comment(
+        self,
+        post_id: str,
+        content: str | None = None,
+        *,
+        parent_id: str | None = None,
+        author: Author | None = None,
+        removed: bool = False,
+        when: datetime | None = None,
+    ) -> Comment:
         """Add a comment (or a reply when ``parent_id`` is given) to a live post."""
         if self.generator is None and content is None:
             raise RuntimeError("no content given and no content generator")
@@ -392,11 +422,14 @@ class Blog:
             post = self.post(post_id)
             latest = max([post.published, *(c.published for c in post.comments)])
             comment = Comment(
-                id=self.ids.new(), post_id=post_id, parent_id=parent_id,
+                id=self.ids.new(),
+                post_id=post_id,
+                parent_id=parent_id,
                 author=author or COMMENTERS[len(post.comments) % len(COMMENTERS)],
                 published=self._now(when, latest),
-                content=REMOVED_COMMENT_TEXT if removed else (
-                    content if content is not None else self.generator.comment()),
+                content=REMOVED_COMMENT_TEXT
+                if removed
+                else (content if content is not None else self.generator.comment()),
                 removed=removed,
             )
             post.comments.append(comment)
@@ -405,16 +438,23 @@ class Blog:
             return comment
 
 
-def _new_post(blog: Blog, generated: GeneratedPost, published: datetime, status: str,
-              title: str | None = None, content_html: str | None = None,
-              labels: list[str] | None = None) -> Post:
+def _new_post(
+    blog: Blog,
+    generated: GeneratedPost,
+    published: datetime,
+    status: str,
+    title: str | None = None,
+    content_html: str | None = None,
+    labels: list[str] | None = None,
+) -> Post:
     """Wrap generated content into a Post with a unique id and permalink."""
     rng = blog.ids.rng
     post_title = generated.title if title is None else title
     slug = slugify(post_title)
     path = None if status == "draft" else _unique_path(blog, published, slug, rng)
-    updated = truncate_ms(published + timedelta(seconds=rng.randint(5, 3600),
-                                                 milliseconds=rng.randint(0, 999)))
+    updated = truncate_ms(
+        published + timedelta(seconds=rng.randint(5, 3600), milliseconds=rng.randint(0, 999))
+    )
     return Post(
         post_id=blog.ids.new(),
         title=post_title,
@@ -427,8 +467,8 @@ def _new_post(blog: Blog, generated: GeneratedPost, published: datetime, status:
         content_html=generated.content_html if content_html is None else content_html,
         status=status,
         images=[Image(src, alt) for src, alt in generated.images],
-        created=published - timedelta(minutes=rng.randint(5, 600),
-                                      milliseconds=rng.randint(1, 999)),
+        created=published
+        - timedelta(minutes=rng.randint(5, 600), milliseconds=rng.randint(1, 999)),
         countries=generated.countries,
         themes=generated.themes,
         flags=generated.flags,
@@ -438,8 +478,9 @@ def _new_post(blog: Blog, generated: GeneratedPost, published: datetime, status:
 def _unique_path(blog: Blog, published: datetime, slug: str, rng: Random) -> str:
     """/YYYY/MM/slug.html, with Blogger's _DD / _NN suffixes when the slug is taken."""
     prefix = f"/{published:%Y/%m}/"
-    candidates = chain((slug, f"{slug}_{published:%d}"),
-                       (f"{slug}_{rng.randint(10, 99)}" for _ in range(50)))
+    candidates = chain(
+        (slug, f"{slug}_{published:%d}"), (f"{slug}_{rng.randint(10, 99)}" for _ in range(50))
+    )
     for candidate in candidates:
         path = f"{prefix}{candidate}.html"
         if path not in blog._paths:
@@ -515,27 +556,43 @@ class BlogBuilder:
     def _pages(self) -> list[Page]:
         blog = self.blog
         specs = [
-            ("About INSP!R", "<p>INSP!R is a network of trade unions, NGOs and social movements "
-             "in Asia working for rights-based social protection for all. It brings together "
-             "over 40 organisations in 9 countries.</p>"),
-            ("Contact", "<p>Write to the regional coordination in Phnom Penh or use the "
-             "form below.</p>"),
-            ("Publications", "<p>Our studies on pensions, health care and maternity protection "
-             "in Cambodia, Nepal and the Philippines.</p><ul><li>Social protection for informal "
-             "workers (2022)</li><li>Youth and social security (2023)</li></ul>"),
-            ("Members", "<p>Member organisations in Bangladesh, India, Indonesia and Sri "
-             "Lanka.</p>"),
+            (
+                "About INSP!R",
+                "<p>INSP!R is a network of trade unions, NGOs and social movements "
+                "in Asia working for rights-based social protection for all. It brings together "
+                "over 40 organisations in 9 countries.</p>",
+            ),
+            (
+                "Contact",
+                "<p>Write to the regional coordination in Phnom Penh or use the form below.</p>",
+            ),
+            (
+                "Publications",
+                "<p>Our studies on pensions, health care and maternity protection "
+                "in Cambodia, Nepal and the Philippines.</p><ul><li>Social protection for informal "
+                "workers (2022)</li><li>Youth and social security (2023)</li></ul>",
+            ),
+            (
+                "Members",
+                "<p>Member organisations in Bangladesh, India, Indonesia and Sri Lanka.</p>",
+            ),
         ]
         pages = []
         for i, (page_title, body) in enumerate(specs[: self.n_pages]):
             published = blog.local(datetime(2014 + i, 4, 19, 11, 58, tzinfo=UTC))
             slug = slugify(page_title)
-            pages.append(Page(
-                id=blog.ids.new(), title=page_title, slug=slug, path=f"/p/{slug}.html",
-                published=published,
-                updated=published + timedelta(minutes=1, seconds=46, milliseconds=814),
-                content_html=body, author=blog.author,
-            ))
+            pages.append(
+                Page(
+                    id=blog.ids.new(),
+                    title=page_title,
+                    slug=slug,
+                    path=f"/p/{slug}.html",
+                    published=published,
+                    updated=published + timedelta(minutes=1, seconds=46, milliseconds=814),
+                    content_html=body,
+                    author=blog.author,
+                )
+            )
         return pages
 
     def _timeline(self, count: int) -> list[datetime]:
@@ -553,7 +610,8 @@ class BlogBuilder:
                 j += 1
             for k in range(i, j):  # newest in the listing gets the highest tie-breaker
                 moment = datetime.fromtimestamp(minutes[k] * 60, UTC) + timedelta(
-                    milliseconds=j - 1 - k)
+                    milliseconds=j - 1 - k
+                )
                 times.append(moment.astimezone(self.blog.tz))
             i = j
         return times
@@ -564,7 +622,7 @@ class BlogBuilder:
         others = self.rng.sample(range(first, count), self.n_drafts + self.n_trashed)
         for index in others[: self.n_drafts]:
             statuses[index] = "draft"
-        for index in others[self.n_drafts:]:
+        for index in others[self.n_drafts :]:
             statuses[index] = "trashed"
         return statuses
 
@@ -588,25 +646,33 @@ class BlogBuilder:
         moment = post.published
         limit = REFERENCE_NOW.astimezone(self.blog.tz)
         for _ in range(count):
-            moment = min(moment + timedelta(seconds=rng.randint(60, 6 * 86400),
-                                            milliseconds=rng.randint(0, 999)), limit)
+            moment = min(
+                moment
+                + timedelta(seconds=rng.randint(60, 6 * 86400), milliseconds=rng.randint(0, 999)),
+                limit,
+            )
             parent = rng.choice(comments) if comments and rng.random() < 0.3 else None
             removed = rng.random() < 0.03
-            comments.append(Comment(
-                id=self.blog.ids.new(), post_id=post.post_id,
-                parent_id=parent.id if parent else None,
-                author=COMMENTERS[rng.randrange(len(COMMENTERS))],
-                published=moment,
-                content=REMOVED_COMMENT_TEXT if removed else self.blog.generator.comment(),
-                removed=removed,
-            ))
+            comments.append(
+                Comment(
+                    id=self.blog.ids.new(),
+                    post_id=post.post_id,
+                    parent_id=parent.id if parent else None,
+                    author=COMMENTERS[rng.randrange(len(COMMENTERS))],
+                    published=moment,
+                    content=REMOVED_COMMENT_TEXT if removed else self.blog.generator.comment(),
+                    removed=removed,
+                )
+            )
         return comments
 
     def _seed_post(self, published: datetime) -> Post:
         generated = GeneratedPost(
-            title=SEED_POST_TITLE, content_html=seed_post_html(),
+            title=SEED_POST_TITLE,
+            content_html=seed_post_html(),
             labels=["Cambodia", "Informal workers", "Youth", "Gender", "INSP!R"],
-            images=[], countries=["KH"],
+            images=[],
+            countries=["KH"],
             themes=["informal-workers", "youth", "gender", "health-care"],
         )
         return _new_post(self.blog, generated, published, "live")
@@ -630,8 +696,9 @@ class BlogBuilder:
                     jump_break=self.rng.random() < 0.6,
                 )
                 empty = index == 11 or self.rng.random() < self.empty_title_rate
-                post = _new_post(blog, generated, times[index], statuses[index],
-                                 title="" if empty else None)
+                post = _new_post(
+                    blog, generated, times[index], statuses[index], title="" if empty else None
+                )
             if post.live:
                 post.comments = self._comments(post)
                 previous_url = blog.url_of(post)
@@ -662,6 +729,37 @@ def make_blog(n_posts: int, **options: object) -> Blog:
 
 
 __all__ = [
-    "Author", "Blog", "BlogBuilder", "Comment", "Image", "Page", "Post", "Settings",
-    "make_blog", "make_builder", "slugify", "REMOVED_COMMENT_TEXT",
+    "Author",
+    "Blog",
+    "BlogBuilder",
+    "Comment",
+    "Image",
+    "Page",
+    "Post",
+    "Settings",
+    "make_blog",
+    "make_builder",
+    "slugify",
+    "REMOVED_COMMENT_TEXT",
 ]
+
+IMAGE_VARIANT = re.compile(r"^(s\d+(-c)?|w\d+(-h\d+)?(-[a-z]+)*|h\d+|d|s0)$")
+
+
+def image_key(path: str) -> tuple[str, str] | None:
+    """(size-independent key, variant) of a Blogger image URL path, or None."""
+    if not path.startswith("/img/"):
+        return None
+    if "=" in path:
+        base, _, variant = path.partition("=")
+        return base, variant
+    parts = path.split("/")
+    for i in range(len(parts) - 2, 2, -1):
+        if IMAGE_VARIANT.match(parts[i]):
+            return "/".join(parts[:i] + parts[i + 1 :]), parts[i]
+    return path, ""
+
+
+def iso_seconds(moment: datetime) -> str:
+    """2019-10-16T14:33:00-07:00, as in abbr.published/@title and time/@datetime."""
+    return moment.replace(microsecond=0).isoformat()

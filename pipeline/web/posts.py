@@ -25,14 +25,15 @@ from datasette.utils import urlsafe_components
 from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
-from pipeline.parse import DEFAULT_IFRAME_HOSTS, sanitize_html
+from pipeline.blogger.content import DEFAULT_IFRAME_HOSTS, sanitize_html
 
 DB_NAME = "archive"
 POSTS = "posts"
 BODY_COLUMNS = ("content_html", "content_text")
 PLUGIN_CONFIG_KEY = "blogger-archive"
 POST_LINK_TABLES = frozenset(
-    {"figures", "post_countries", "post_themes", "comments", "images", "post_versions"})
+    {"figures", "post_countries", "post_themes", "comments", "images", "post_versions"}
+)
 
 
 # ----------------------------------------------------------------- cells
@@ -42,8 +43,9 @@ POST_LINK_TABLES = frozenset(
 def render_cell(value, column, table, database, datasette):
     if database != DB_NAME:
         return None
-    html_columns = (datasette.plugin_config("datasette-render-html", database=database,
-                                            table=table) or {}).get("columns", [])
+    html_columns = (
+        datasette.plugin_config("datasette-render-html", database=database, table=table) or {}
+    ).get("columns", [])
     if column in html_columns:
         config = datasette.plugin_config(PLUGIN_CONFIG_KEY) or {}
         hosts = config.get("iframe_hosts", DEFAULT_IFRAME_HOSTS)
@@ -104,22 +106,33 @@ def post_related(conn: Any, post_id: str) -> dict[str, Any]:
         names = [d[0] for d in cur.description]
         return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
-    figures = rows("SELECT id, raw, value, kind, currency, qualifier, subject, sentence "
-                   "FROM figures WHERE post_id = ? ORDER BY char_start, id")
+    figures = rows(
+        "SELECT id, raw, value, kind, currency, qualifier, subject, sentence "
+        "FROM figures WHERE post_id = ? ORDER BY char_start, id"
+    )
     for f in figures:
         f["sentence_html"] = _mark_first(f["sentence"] or "", f["raw"] or "")
     return {
         "post_figures": figures,
-        "post_countries": rows("SELECT code, name, mentions, is_primary FROM post_countries "
-                               "WHERE post_id = ? ORDER BY is_primary DESC, mentions DESC, name"),
-        "post_themes": rows("SELECT theme, score, evidence FROM post_themes WHERE post_id = ? "
-                            "ORDER BY score DESC, theme"),
-        "post_comments": rows("SELECT id, author, published, content_text, in_reply_to, removed, "
-                              "url FROM comments WHERE post_id = ? ORDER BY published, id"),
-        "post_versions": rows("SELECT updated, title, content_sha256, captured_at "
-                              "FROM post_versions WHERE post_id = ? ORDER BY captured_at, updated"),
-        "post_images": rows("SELECT url, alt, capture_id FROM images WHERE post_id = ? "
-                            "ORDER BY url"),
+        "post_countries": rows(
+            "SELECT code, name, mentions, is_primary FROM post_countries "
+            "WHERE post_id = ? ORDER BY is_primary DESC, mentions DESC, name"
+        ),
+        "post_themes": rows(
+            "SELECT theme, score, evidence FROM post_themes WHERE post_id = ? "
+            "ORDER BY score DESC, theme"
+        ),
+        "post_comments": rows(
+            "SELECT id, author, published, content_text, in_reply_to, removed, "
+            "url FROM comments WHERE post_id = ? ORDER BY published, id"
+        ),
+        "post_versions": rows(
+            "SELECT updated, title, content_sha256, captured_at "
+            "FROM post_versions WHERE post_id = ? ORDER BY captured_at, updated"
+        ),
+        "post_images": rows(
+            "SELECT url, alt, capture_id FROM images WHERE post_id = ? ORDER BY url"
+        ),
     }
 
 
@@ -151,7 +164,7 @@ def prepare_jinja2_environment(env):
 
 @hookimpl
 def extra_css_urls(datasette):
-    return [datasette.urls.path("/static/archive.css")]
+    return [datasette.urls.static_plugins("blogger-archive", "archive.css")]
 
 
 @hookimpl

@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.mockblogger import MockBlogger, make_blog
+from mockblogger import MockBlogger, make_blog
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -39,12 +39,15 @@ def main() -> int:
         print(f"mock Blogger blog: {mock.url} ({args.posts} posts)", flush=True)
         subprocess.run([*cli, "run", "--blog", mock.url, "--delay", "0"], check=True, env=env)
         subprocess.run([*cli, "status"], check=True, env=env)
-        print(f"\nsearch the archive: http://127.0.0.1:{args.serve_port}/search "
-              f"(Datasette: http://127.0.0.1:{args.serve_port}/archive)\nCtrl-C to stop.",
-              flush=True)
+        print(
+            f"\nsearch the archive: http://127.0.0.1:{args.serve_port}/search "
+            f"(Datasette: http://127.0.0.1:{args.serve_port}/archive)\nCtrl-C to stop.",
+            flush=True,
+        )
         try:
-            return subprocess.run([*cli, "serve", "--port", str(args.serve_port)],
-                                  env=env).returncode
+            return subprocess.run(
+                [*cli, "serve", "--port", str(args.serve_port)], env=env
+            ).returncode
         except KeyboardInterrupt:
             return 0
 

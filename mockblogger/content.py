@@ -57,76 +57,134 @@ class Country:
 
 COUNTRIES: tuple[Country, ...] = (
     Country(
-        "KH", "Cambodia", "Cambodian", ("Phnom Penh", "Siem Reap", "Battambang", "Kampong Cham"),
-        (("Cambodian Labour Confederation", "CLC"), ("Building and Wood Workers Trade Union "
-         "Federation of Cambodia", "BWTUC"), ("Independent Democracy of Informal Economy "
-         "Association", "IDEA")),
+        "KH",
+        "Cambodia",
+        "Cambodian",
+        ("Phnom Penh", "Siem Reap", "Battambang", "Kampong Cham"),
+        (
+            ("Cambodian Labour Confederation", "CLC"),
+            ("Building and Wood Workers Trade Union Federation of Cambodia", "BWTUC"),
+            ("Independent Democracy of Informal Economy Association", "IDEA"),
+        ),
         ("National Social Security Fund (NSSF)", "Health Equity Fund", "IDPoor programme"),
         ("KHR {m} million (USD {usd})", "{n} riel", "USD {usd}"),
     ),
     Country(
-        "NP", "Nepal", "Nepali", ("Kathmandu", "Pokhara", "Biratnagar", "Lalitpur"),
-        (("General Federation of Nepalese Trade Unions", "GEFONT"), ("Nepal Trade Union "
-         "Congress", "NTUC"), ("Home Based Workers Concern Society Nepal", "HBWCSN")),
-        ("Social Security Fund (SSF)", "Social Security Allowance", "National Health Insurance "
-         "Programme"),
+        "NP",
+        "Nepal",
+        "Nepali",
+        ("Kathmandu", "Pokhara", "Biratnagar", "Lalitpur"),
+        (
+            ("General Federation of Nepalese Trade Unions", "GEFONT"),
+            ("Nepal Trade Union Congress", "NTUC"),
+            ("Home Based Workers Concern Society Nepal", "HBWCSN"),
+        ),
+        (
+            "Social Security Fund (SSF)",
+            "Social Security Allowance",
+            "National Health Insurance Programme",
+        ),
         ("Rs {n}", "NPR {n}", "Rs. {n}"),
     ),
     Country(
-        "BD", "Bangladesh", "Bangladeshi", ("Dhaka", "Chattogram", "Gazipur", "Narayanganj"),
-        (("Bangladesh Institute of Labour Studies", "BILS"), ("Bangladesh Free Trade Union "
-         "Congress", "BFTUC"), ("Awaj Foundation", "Awaj")),
-        ("Employment Injury Scheme pilot", "National Social Insurance Scheme", "Maternity "
-         "Allowance Programme"),
+        "BD",
+        "Bangladesh",
+        "Bangladeshi",
+        ("Dhaka", "Chattogram", "Gazipur", "Narayanganj"),
+        (
+            ("Bangladesh Institute of Labour Studies", "BILS"),
+            ("Bangladesh Free Trade Union Congress", "BFTUC"),
+            ("Awaj Foundation", "Awaj"),
+        ),
+        (
+            "Employment Injury Scheme pilot",
+            "National Social Insurance Scheme",
+            "Maternity Allowance Programme",
+        ),
         ("Tk {n}", "{n} taka", "BDT {n}"),
     ),
     Country(
-        "IN", "India", "Indian", ("New Delhi", "Mumbai", "Ahmedabad", "Chennai", "Patna"),
-        (("Self Employed Women's Association", "SEWA"), ("National Domestic Workers Movement",
-         "NDWM"), ("Hind Mazdoor Sabha", "HMS")),
-        ("e-Shram portal", "Employees' State Insurance (ESIC)", "Pradhan Mantri Shram Yogi "
-         "Maan-dhan pension"),
+        "IN",
+        "India",
+        "Indian",
+        ("New Delhi", "Mumbai", "Ahmedabad", "Chennai", "Patna"),
+        (
+            ("Self Employed Women's Association", "SEWA"),
+            ("National Domestic Workers Movement", "NDWM"),
+            ("Hind Mazdoor Sabha", "HMS"),
+        ),
+        (
+            "e-Shram portal",
+            "Employees' State Insurance (ESIC)",
+            "Pradhan Mantri Shram Yogi Maan-dhan pension",
+        ),
         ("Rs {n}", "Rs {lakh} lakh", "Rs {crore} crore", "₹{n}", "Rs {indian}"),
     ),
     Country(
-        "ID", "Indonesia", "Indonesian", ("Jakarta", "Surabaya", "Medan", "Bandung"),
-        (("Konfederasi Serikat Buruh Sejahtera Indonesia", "KSBSI"), ("Trade Union Rights "
-         "Centre", "TURC"), ("JALA PRT domestic workers network", "JALA PRT")),
+        "ID",
+        "Indonesia",
+        "Indonesian",
+        ("Jakarta", "Surabaya", "Medan", "Bandung"),
+        (
+            ("Konfederasi Serikat Buruh Sejahtera Indonesia", "KSBSI"),
+            ("Trade Union Rights Centre", "TURC"),
+            ("JALA PRT domestic workers network", "JALA PRT"),
+        ),
         ("BPJS Ketenagakerjaan", "BPJS Kesehatan", "Program Keluarga Harapan"),
         ("Rp {dotted}", "IDR {m} billion", "Rp {m} million"),
     ),
     Country(
-        "PH", "Philippines", "Filipino", ("Manila", "Quezon City", "Cebu", "Davao"),
-        (("Federation of Free Workers", "FFW"), ("Alliance of Workers in the Informal Economy",
-         "ALLWIES"), ("Homenet Philippines", "Homenet")),
-        ("Social Security System (SSS)", "PhilHealth", "Pantawid Pamilyang Pilipino Program "
-         "(4Ps)"),
+        "PH",
+        "Philippines",
+        "Filipino",
+        ("Manila", "Quezon City", "Cebu", "Davao"),
+        (
+            ("Federation of Free Workers", "FFW"),
+            ("Alliance of Workers in the Informal Economy", "ALLWIES"),
+            ("Homenet Philippines", "Homenet"),
+        ),
+        ("Social Security System (SSS)", "PhilHealth", "Pantawid Pamilyang Pilipino Program (4Ps)"),
         ("PHP {n}", "{n} pesos", "₱{n}"),
     ),
     Country(
-        "LK", "Sri Lanka", "Sri Lankan", ("Colombo", "Kandy", "Galle"),
-        (("National Trade Union Federation", "NTUF"), ("Protecting Environment and Children "
-         "Everywhere", "PEACE")),
-        ("Employees' Provident Fund (EPF)", "Aswesuma welfare benefit", "Farmers' Pension "
-         "Scheme"),
+        "LK",
+        "Sri Lanka",
+        "Sri Lankan",
+        ("Colombo", "Kandy", "Galle"),
+        (
+            ("National Trade Union Federation", "NTUF"),
+            ("Protecting Environment and Children Everywhere", "PEACE"),
+        ),
+        ("Employees' Provident Fund (EPF)", "Aswesuma welfare benefit", "Farmers' Pension Scheme"),
         ("Rs {n}", "LKR {n}"),
     ),
     Country(
-        "VN", "Vietnam", "Vietnamese", ("Hanoi", "Ho Chi Minh City", "Da Nang"),
+        "VN",
+        "Vietnam",
+        "Vietnamese",
+        ("Hanoi", "Ho Chi Minh City", "Da Nang"),
         (("Centre for Development and Integration", "CDI"), ("Vietnam Social Security", "VSS")),
         ("voluntary social insurance scheme", "health insurance card programme"),
         ("VND {m} million", "{n} dong", "USD {usd}"),
     ),
     Country(
-        "MM", "Myanmar", "Myanmar", ("Yangon", "Mandalay"),
+        "MM",
+        "Myanmar",
+        "Myanmar",
+        ("Yangon", "Mandalay"),
         (("Confederation of Trade Unions of Myanmar", "CTUM"),),
         ("Social Security Board", "maternal and child cash transfer"),
         ("{n} kyat", "USD {usd}"),
     ),
     Country(
-        "TH", "Thailand", "Thai", ("Bangkok", "Chiang Mai"),
-        (("HomeNet Thailand", "HomeNet TH"), ("State Enterprise Workers' Relations "
-         "Confederation", "SERC")),
+        "TH",
+        "Thailand",
+        "Thai",
+        ("Bangkok", "Chiang Mai"),
+        (
+            ("HomeNet Thailand", "HomeNet TH"),
+            ("State Enterprise Workers' Relations Confederation", "SERC"),
+        ),
         ("Section 40 social security scheme", "Universal Coverage Scheme"),
         ("THB {n}", "{n} baht"),
     ),
@@ -134,8 +192,13 @@ COUNTRIES: tuple[Country, ...] = (
 
 REGIONAL = ("Asia", "South Asia", "Southeast Asia", "ASEAN", "the Asia-Pacific region")
 PARTNERS = (
-    "WSM", "the ILO", "the INSP!R network", "ITUC-AP", "the Belgian trade union ACV-CSC",
-    "SP4ALL", "Global Coalition for Social Protection Floors",
+    "WSM",
+    "the ILO",
+    "the INSP!R network",
+    "ITUC-AP",
+    "the Belgian trade union ACV-CSC",
+    "SP4ALL",
+    "Global Coalition for Social Protection Floors",
 )
 
 
@@ -152,7 +215,9 @@ class Theme:
 
 THEMES: tuple[Theme, ...] = (
     Theme(
-        "health-care", "Health care", ("patients", "workers", "families"),
+        "health-care",
+        "Health care",
+        ("patients", "workers", "families"),
         (
             "Access to health care remains the first demand of {subject} in {city}: {pct} of "
             "them paid for hospital visits out of their own pocket last year.",
@@ -161,11 +226,16 @@ THEMES: tuple[Theme, ...] = (
             "members.",
             "The union negotiated free annual health check-ups for {count} in {year}.",
         ),
-        ("free medicines at public health centres", "health insurance for all informal workers",
-         "mobile clinics in industrial zones"),
+        (
+            "free medicines at public health centres",
+            "health insurance for all informal workers",
+            "mobile clinics in industrial zones",
+        ),
     ),
     Theme(
-        "pensions", "Pensions", ("older workers", "pensioners", "retired garment workers"),
+        "pensions",
+        "Pensions",
+        ("older workers", "pensioners", "retired garment workers"),
         (
             "Only {pct} of older people in {country} receive any pension at all.",
             "The universal old-age pension of {money} a month is far below the poverty line.",
@@ -173,22 +243,32 @@ THEMES: tuple[Theme, ...] = (
             "The network demands a pension for every person aged 60 and above, whether they "
             "worked in the formal or the informal economy.",
         ),
-        ("a universal social pension", "indexation of pensions to prices",
-         "pension credits for years of care work"),
+        (
+            "a universal social pension",
+            "indexation of pensions to prices",
+            "pension credits for years of care work",
+        ),
     ),
     Theme(
-        "maternity", "Maternity protection", ("mothers", "pregnant workers", "women workers"),
+        "maternity",
+        "Maternity protection",
+        ("mothers", "pregnant workers", "women workers"),
         (
             "Maternity benefits cover {pct} of the wage for 14 weeks, but {pct2} of women "
             "workers in {country} do not qualify.",
             "{count} received a maternity cash benefit of {money} through the {scheme}.",
             "Devi, 27, was 8 months pregnant when she lost her job at the factory in {city}.",
         ),
-        ("paid maternity leave of at least 14 weeks", "breastfeeding breaks at work",
-         "protection against dismissal during pregnancy"),
+        (
+            "paid maternity leave of at least 14 weeks",
+            "breastfeeding breaks at work",
+            "protection against dismissal during pregnancy",
+        ),
     ),
     Theme(
-        "unemployment", "Unemployment protection", ("laid-off workers", "jobseekers"),
+        "unemployment",
+        "Unemployment protection",
+        ("laid-off workers", "jobseekers"),
         (
             "When the factories in {city} closed, {count} lost their jobs overnight and had no "
             "unemployment benefit to fall back on.",
@@ -198,7 +278,9 @@ THEMES: tuple[Theme, ...] = (
         ("an unemployment insurance scheme", "severance pay guarantee funds"),
     ),
     Theme(
-        "employment-injury", "Employment injury", ("construction workers", "injured workers"),
+        "employment-injury",
+        "Employment injury",
+        ("construction workers", "injured workers"),
         (
             "Occupational safety is still neglected: {count} were injured on construction sites "
             "in {city} in {year}.",
@@ -207,11 +289,15 @@ THEMES: tuple[Theme, ...] = (
             "After the fire, the union trained {count} as occupational safety and health "
             "representatives.",
         ),
-        ("compensation for work accidents and occupational diseases",
-         "safety committees in every workplace"),
+        (
+            "compensation for work accidents and occupational diseases",
+            "safety committees in every workplace",
+        ),
     ),
     Theme(
-        "disability", "Disability", ("persons with disabilities", "workers with disabilities"),
+        "disability",
+        "Disability",
+        ("persons with disabilities", "workers with disabilities"),
         (
             "The disability allowance of {money} a month reaches only {pct} of persons with "
             "disabilities in {country}.",
@@ -220,7 +306,9 @@ THEMES: tuple[Theme, ...] = (
         ("a disability allowance without means test", "accessible registration offices"),
     ),
     Theme(
-        "child-family", "Child and family benefits", ("families", "children", "households"),
+        "child-family",
+        "Child and family benefits",
+        ("families", "children", "households"),
         (
             "The child grant of {money} a month now reaches {count}.",
             "One in three children in {country} lives in a household without any social "
@@ -229,7 +317,9 @@ THEMES: tuple[Theme, ...] = (
         ("a universal child benefit", "school meals for every child"),
     ),
     Theme(
-        "cash-transfers", "Cash transfers", ("households", "beneficiaries", "families"),
+        "cash-transfers",
+        "Cash transfers",
+        ("households", "beneficiaries", "families"),
         (
             "The cash transfer programme pays {money} every four months to {count}.",
             "During the floods the government topped up the {scheme} for {count}.",
@@ -239,7 +329,9 @@ THEMES: tuple[Theme, ...] = (
         ("regular cash transfers indexed to prices", "simple registration without brokers"),
     ),
     Theme(
-        "policy-and-law", "Policy and law", ("members", "union leaders"),
+        "policy-and-law",
+        "Policy and law",
+        ("members", "union leaders"),
         (
             "The new Social Protection Law adopted in {year} extends coverage to {count}.",
             "Together with {partner}, the network submitted {word} proposals to the Ministry of "
@@ -247,22 +339,32 @@ THEMES: tuple[Theme, ...] = (
             "{country} has not yet ratified ILO Convention No. 102 on minimum standards of "
             "social security.",
         ),
-        ("ratification of ILO Convention No. 102", "a national social protection strategy",
-         "tripartite governance of social security funds"),
+        (
+            "ratification of ILO Convention No. 102",
+            "a national social protection strategy",
+            "tripartite governance of social security funds",
+        ),
     ),
     Theme(
-        "gender", "Gender equality", ("women", "women workers", "women leaders"),
+        "gender",
+        "Gender equality",
+        ("women", "women workers", "women leaders"),
         (
             "Women make up {pct} of informal workers in {country} but only {pct2} of the "
             "contributors to the {scheme}.",
             "{count} took part in the women's leadership school in {city}.",
             "The gender pay gap of {pct} follows women into old age as a pension gap.",
         ),
-        ("equal pay for work of equal value", "childcare services for working mothers",
-         "women in the boards of social security institutions"),
+        (
+            "equal pay for work of equal value",
+            "childcare services for working mothers",
+            "women in the boards of social security institutions",
+        ),
     ),
     Theme(
-        "youth", "Youth", ("young workers", "young people", "students"),
+        "youth",
+        "Youth",
+        ("young workers", "young people", "students"),
         (
             "{count} aged 18 to 30 joined the youth camp in {city} to learn about their social "
             "security rights.",
@@ -273,20 +375,25 @@ THEMES: tuple[Theme, ...] = (
         ("decent first jobs for young people", "social security registration at school"),
     ),
     Theme(
-        "informal-workers", "Informal workers", ("street vendors", "informal workers",
-                                                  "home-based workers", "tuk-tuk drivers"),
+        "informal-workers",
+        "Informal workers",
+        ("street vendors", "informal workers", "home-based workers", "tuk-tuk drivers"),
         (
             "About {pct} of the workforce in {country} works in the informal economy, without "
             "a contract or social security.",
             "{org} helped {count} to register with the {scheme}.",
-            "Informal workers such as street vendors and waste pickers earn around {money} a "
-            "day.",
+            "Informal workers such as street vendors and waste pickers earn around {money} a day.",
         ),
-        ("registration of informal workers in social security", "contributions adapted to "
-         "irregular incomes", "an end to evictions of street vendors"),
+        (
+            "registration of informal workers in social security",
+            "contributions adapted to irregular incomes",
+            "an end to evictions of street vendors",
+        ),
     ),
     Theme(
-        "migrant-workers", "Migrant workers", ("migrant workers", "returnees"),
+        "migrant-workers",
+        "Migrant workers",
+        ("migrant workers", "returnees"),
         (
             "{count} from {country} work abroad, many of them in the Gulf states and Malaysia.",
             "Migrant workers pay recruitment fees of up to {money} and lose their social "
@@ -295,18 +402,20 @@ THEMES: tuple[Theme, ...] = (
         ("portability of social security rights", "bilateral agreements that cover migrants"),
     ),
     Theme(
-        "domestic-workers", "Domestic workers", ("domestic workers", "housemaids"),
+        "domestic-workers",
+        "Domestic workers",
+        ("domestic workers", "housemaids"),
         (
             "Domestic workers in {city} earn {money} a month and have no weekly day off.",
             "{count} joined the domestic workers' union in {year}.",
-            "ILO Convention No. 189 on domestic workers has still not been ratified by "
-            "{country}.",
+            "ILO Convention No. 189 on domestic workers has still not been ratified by {country}.",
         ),
-        ("ratification of ILO Convention No. 189", "a written contract for every domestic "
-         "worker"),
+        ("ratification of ILO Convention No. 189", "a written contract for every domestic worker"),
     ),
     Theme(
-        "covid-19", "COVID-19", ("workers", "families"),
+        "covid-19",
+        "COVID-19",
+        ("workers", "families"),
         (
             "During the COVID-19 lockdowns, {count} lost their income from one day to the next.",
             "The COVID-19 relief package paid {money} to {count}, but most informal workers "
@@ -315,8 +424,9 @@ THEMES: tuple[Theme, ...] = (
         ("emergency income support in crises", "paid sick leave for all"),
     ),
     Theme(
-        "climate-just-transition", "Climate and just transition", ("farmers", "fishers",
-                                                                    "workers"),
+        "climate-just-transition",
+        "Climate and just transition",
+        ("farmers", "fishers", "workers"),
         (
             "Floods and heatwaves hit {count} in {city} this year, and few of them had any "
             "protection against the loss of income.",
@@ -369,20 +479,49 @@ COMMENT_TEMPLATES = (
     "How can domestic workers in {city} join?",
 )
 
-QUALIFIERS = ("over", "nearly", "about", "at least", "more than", "almost", "around", "some",
-              "an estimated", "close to", "up to")
+QUALIFIERS = (
+    "over",
+    "nearly",
+    "about",
+    "at least",
+    "more than",
+    "almost",
+    "around",
+    "some",
+    "an estimated",
+    "close to",
+    "up to",
+)
 NUMBER_WORDS = ("two", "three", "four", "five", "six", "eight", "ten", "twelve")
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 EXTERNAL_LINKS = (
     ("https://www.ilo.org/topics/social-protection", "ILO social protection"),
     ("https://www.social-protection.org/gimi/WSPDB.action", "World Social Protection Database"),
     ("https://www.wsm.be/en", "WSM"),
     ("https://www.socialprotectionfloorscoalition.org/", "the Global Coalition"),
 )
-IMAGE_ALTS = ("Participants of the workshop", "Members at the registration desk",
-              "Street vendors in the market", "Youth camp group photo", "Domestic workers "
-              "meeting", "Press conference", "Training session on social security")
+IMAGE_ALTS = (
+    "Participants of the workshop",
+    "Members at the registration desk",
+    "Street vendors in the market",
+    "Youth camp group photo",
+    "Domestic workers meeting",
+    "Press conference",
+    "Training session on social security",
+)
 _TOKEN_ALPHABET = string.ascii_letters + string.digits + "-_"
 _FORMATTER = string.Formatter()
 
@@ -461,8 +600,9 @@ class ContentGenerator:
             "partner": lambda t: self._pick(PARTNERS),
             "subject": self._subject,
             "theme_label": lambda t: self._pick(t.themes).label,
-            "theme_label_l": lambda t: self._pick(t.themes).label.lower().replace(
-                "covid-19", "COVID-19"),
+            "theme_label_l": lambda t: (
+                self._pick(t.themes).label.lower().replace("covid-19", "COVID-19")
+            ),
         }
         self._template_fields: dict[str, tuple[str, ...]] = {}
         self._random = rng.random
@@ -497,8 +637,9 @@ class ContentGenerator:
     def _count(self, topic: Topic) -> str:
         rng = self.rng
         if topic.country.code == "IN" and rng.random() < 0.3:
-            number = (f"{self._int(2, 40)} lakh" if rng.random() < 0.7
-                      else f"{self._int(1, 9)} crore")
+            number = (
+                f"{self._int(2, 40)} lakh" if rng.random() < 0.7 else f"{self._int(1, 9)} crore"
+            )
         else:
             number = self._number()
         qualifier = self._pick(QUALIFIERS) + " " if rng.random() < 0.35 else ""
@@ -535,8 +676,9 @@ class ContentGenerator:
 
     def fill(self, template: str, topic: Topic) -> str:
         """Format one template, drawing only the fields it uses."""
-        return template.format(**{name: self._fields[name](topic)
-                                  for name in self._names(template)})
+        return template.format(
+            **{name: self._fields[name](topic) for name in self._names(template)}
+        )
 
     def _names(self, template: str) -> tuple[str, ...]:
         """Field names of a format string, parsed once."""
@@ -551,8 +693,9 @@ class ContentGenerator:
         country = self._pick(COUNTRIES)
         themes = rng.sample(THEMES, self._int(1, 3))
         second = self._pick(COUNTRIES) if rng.random() < 0.2 else None
-        return Topic(country, themes, self._pick(country.orgs),
-                     second if second is not country else None)
+        return Topic(
+            country, themes, self._pick(country.orgs), second if second is not country else None
+        )
 
     def _sentence(self, topic: Topic) -> str:
         rng = self.rng
@@ -579,8 +722,10 @@ class ContentGenerator:
             f"<td>{self._int(20, 80)}%</td></tr>"
             for city in topic.country.cities
         )
-        return ('<table border="1" cellpadding="4"><tbody><tr><th>Province</th>'
-                f"<th>Members registered</th><th>Women</th></tr>{rows}</tbody></table>")
+        return (
+            '<table border="1" cellpadding="4"><tbody><tr><th>Province</th>'
+            f"<th>Members registered</th><th>Women</th></tr>{rows}</tbody></table>"
+        )
 
     def image(self) -> tuple[str, str, str]:
         """(full-size src, displayed src, alt) of a new image on the media host."""
@@ -597,17 +742,21 @@ class ContentGenerator:
     def _image_block(self, images: list[tuple[str, str]]) -> str:
         full, shown, alt = self.image()
         images.append((full, alt))
-        return ('<div class="separator" style="clear: both; text-align: center;">'
-                f'<a href="{full}" style="margin-left: 1em; margin-right: 1em;">'
-                f'<img alt="{alt}" border="0" data-original-height="1200" '
-                f'data-original-width="1600" height="240" src="{shown}" width="320" /></a></div>')
+        return (
+            '<div class="separator" style="clear: both; text-align: center;">'
+            f'<a href="{full}" style="margin-left: 1em; margin-right: 1em;">'
+            f'<img alt="{alt}" border="0" data-original-height="1200" '
+            f'data-original-width="1600" height="240" src="{shown}" width="320" /></a></div>'
+        )
 
     def _link_paragraph(self, topic: Topic, internal: str | None) -> str:
         href, text = self._pick(EXTERNAL_LINKS)
-        more = (f' Read also <a href="{internal}">our earlier report</a>.' if internal else "")
-        return (f'<p>More information: <a href="{href}">{escape_text(text)}</a> and the '
-                f'<a href="{self.blog_url}search/label/{topic.country.name.replace(" ", "%20")}">'
-                f"posts about {escape_text(topic.country.name)}</a>.{more}</p>")
+        more = f' Read also <a href="{internal}">our earlier report</a>.' if internal else ""
+        return (
+            f'<p>More information: <a href="{href}">{escape_text(text)}</a> and the '
+            f'<a href="{self.blog_url}search/label/{topic.country.name.replace(" ", "%20")}">'
+            f"posts about {escape_text(topic.country.name)}</a>.{more}</p>"
+        )
 
     def _unsafe(self, kind: str) -> str:
         """Markup a sanitizer must neutralise; each kind is flagged on the post."""
@@ -615,12 +764,19 @@ class ContentGenerator:
             "script": "<script>document.write('tracking');</script>",
             "onerror": '<img src="x" onerror="alert(document.cookie)" alt="broken" />',
             "javascript": '<p><a href="javascript:alert(1)">Click to download the report</a></p>',
-            "iframe": ('<iframe src="https://ads.example.net/frame.html" width="300" '
-                       'height="250"></iframe>'),
+            "iframe": (
+                '<iframe src="https://ads.example.net/frame.html" width="300" '
+                'height="250"></iframe>'
+            ),
         }[kind]
 
-    def post(self, body_bytes: int, unsafe: tuple[str, ...] = (), internal: str | None = None,
-             jump_break: bool = True) -> GeneratedPost:
+    def post(
+        self,
+        body_bytes: int,
+        unsafe: tuple[str, ...] = (),
+        internal: str | None = None,
+        jump_break: bool = True,
+    ) -> GeneratedPost:
         """A whole post of roughly ``body_bytes`` of HTML."""
         rng = self.rng
         topic = self.topic()
@@ -665,8 +821,11 @@ class ContentGenerator:
 
 def seed_post_html() -> str:
     """Body of the blog's seed post: the shared fixture text if present, else the built-in."""
-    text = SEED_POST_FILE.read_text(encoding="utf-8") if SEED_POST_FILE.exists() else (
-        SEED_POST_BUILTIN)
+    text = (
+        SEED_POST_FILE.read_text(encoding="utf-8")
+        if SEED_POST_FILE.exists()
+        else (SEED_POST_BUILTIN)
+    )
     if text.lstrip().startswith("<"):
         return text
     paragraphs = [p.strip() for p in text.split("\n\n") if p.strip()]
