@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import click
 
 from pipeline.blogger.common import normalize_blog_url
-from pipeline.config import Config, database_path, load_config
+from pipeline.config import DEFAULT_BLOG, Config, database_path, load_config, write_starter_config
 from pipeline.db import queries, schema, writes
 from pipeline.errors import ArchiveError, InputFileError, Interrupted
 from pipeline.http.fetcher import utc_now
@@ -110,7 +110,8 @@ class Progress:
     "config_path",
     metavar="PATH",
     default=None,
-    help="Config file (default ./config.yaml, or $BLOGGER_ARCHIVE_CONFIG).",
+    help="Config file (default: $BLOGGER_ARCHIVE_CONFIG, else ./config.yaml if present, "
+    "else built-in defaults; `init` writes one).",
 )
 @click.option(
     "--db",
@@ -137,7 +138,11 @@ def cli(
     quiet: bool,
     log_file: str | None,
 ) -> None:
-    """Archive Blogger blogs into a searchable SQLite archive (see README.md)."""
+    """Archive Blogger blogs into a searchable SQLite archive.
+
+    Start with `blogger-archive init` (writes a commented config.yaml), then
+    `blogger-archive run`, and `blogger-archive serve` to search the archive.
+    """
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     if log_file:
         handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
@@ -476,6 +481,22 @@ def export(c: Ctx, fmt: str, out_dir: str, layout: str, media: bool, include_del
     )
     for url, reason in report.images_failed:
         click.echo(f"warning: image not saved: {url} ({reason})", err=True)
+
+
+@cli.command()
+@click.argument("directory", default=".", type=click.Path(file_okay=False))
+@click.option("--blog", "blogs", multiple=True, metavar="URL",
+              help=f"A blog to archive (repeatable; default {DEFAULT_BLOG}).")
+@click.option("--vocabularies", is_flag=True,
+              help="Also copy the country and theme vocabularies there, to edit them.")
+@click.option("--force", is_flag=True, help="Overwrite existing files.")
+def init(directory: str, blogs: tuple[str, ...], vocabularies: bool, force: bool) -> None:
+    """Write a commented starter config.yaml into DIRECTORY (default: here)."""
+    written = write_starter_config(Path(directory), [_blog_url(b) for b in blogs] or
+                                   [DEFAULT_BLOG], vocabularies=vocabularies, force=force)
+    for path in written:
+        click.echo(f"wrote {path}")
+    click.echo("next: `blogger-archive run` archives the blogs it lists")
 
 
 def main() -> None:

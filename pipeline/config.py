@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -171,3 +172,44 @@ def _load_vocabulary_file(
 def database_path(cfg: Config, override: str | Path | None) -> Path:
     """--db, then $BLOGGER_ARCHIVE_DB, then the config's `database`."""
     return Path(override or os.environ.get("BLOGGER_ARCHIVE_DB") or cfg.database)
+
+
+DEFAULT_BLOG = "https://rightspasia.blogspot.com/"
+
+
+def starter_config(blogs: list[str], *, vocabularies: bool = False) -> str:
+    """The commented starter config.yaml, listing `blogs` (the shipped template).
+
+    With `vocabularies`, the config points at copies of the vocabularies beside it.
+    """
+    template = (
+        resources.files("pipeline").joinpath("starter-config.yaml").read_text(encoding="utf-8")
+    )
+    listed = "".join(f"  - url: {url}\n" for url in blogs)
+    text = template.replace("  - url: https://rightspasia.blogspot.com/\n", listed, 1)
+    if vocabularies:
+        text = text.replace(
+            "# vocabularies:\n#   countries: countries.yaml\n#   themes: themes.yaml\n",
+            "vocabularies:\n  countries: countries.yaml\n  themes: themes.yaml\n",
+        )
+    return text
+
+
+def write_starter_config(
+    directory: Path, blogs: list[str], *, vocabularies: bool, force: bool
+) -> list[Path]:
+    """Write config.yaml (and the vocabularies) into `directory`; never overwrite unless `force`."""
+    files = {directory / "config.yaml": starter_config(blogs, vocabularies=vocabularies)}
+    if vocabularies:
+        vocab = resources.files("pipeline.extract").joinpath("vocab")
+        for name in ("countries", "themes"):
+            files[directory / f"{name}.yaml"] = vocab.joinpath(f"{name}.yaml").read_text(
+                encoding="utf-8"
+            )
+    existing = [str(path) for path in files if path.exists()]
+    if existing and not force:
+        raise ConfigError(f"{', '.join(existing)} already exists (use --force to overwrite)")
+    directory.mkdir(parents=True, exist_ok=True)
+    for path, text in files.items():
+        path.write_text(text, encoding="utf-8")
+    return list(files)

@@ -300,7 +300,7 @@ def test_deletion_only_touches_feed_posts(tmp_path: Path) -> None:
     db = schema.open_db(tmp_path / "a.db")
     with schema.transaction(db):
         writes.save_posts(db, [post(1), post(2)], seen_at="t1", origin="feed")
-        writes.save_posts(db, [post(3, status="draft"), post(4)], seen_at="t1", origin="export")
+        writes.save_posts(db, [post(3, status="draft"), post(4)], seen_at="t1", origin="backup")
         gone = writes.mark_deleted(db, "9" * 19, {str(10**18 + 1)})
     assert gone == [str(10**18 + 2)]
     status = dict(db.execute("SELECT id, status FROM posts"))

@@ -219,7 +219,7 @@ def test_exports_give_the_feed_ids_and_drafts_survive_full_runs(archive: Archive
         status = dict((r["id"], r["status"]) for r in other.rows("SELECT id, status FROM posts"))
         assert {i for i, s in status.items() if s == "live"} == {p.post_id for p in blog.live_posts}
         assert {i for i, s in status.items() if s == "draft"} == drafts
-        captures = other.rows("SELECT * FROM captures WHERE kind = 'export'")
+        captures = other.rows("SELECT * FROM captures WHERE kind = 'backup'")
         assert len(captures) == 1
     archive_path = archive.root / "old.xml"
     archive_path.write_bytes(backup_old(blog))

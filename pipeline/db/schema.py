@@ -13,10 +13,21 @@ from pathlib import Path
 
 import sqlite_utils
 
-SCHEMA_VERSION = 1
+
+def _captures_of_backups(db: sqlite_utils.Database) -> None:
+    db.execute("UPDATE captures SET kind = 'backup' WHERE kind = 'export'")
+    db.execute("UPDATE posts SET origin = 'backup' WHERE origin = 'export'")
 
 
-# One statement per table; columns beyond SPEC §5 are marked "(ours)".
+# Numbered migrations of older files: (version reached, what changes, step), applied in order
+# in one transaction. New columns need no step: `_add_missing_columns` adds what the DDL has.
+MIGRATIONS = (
+    (2, "imported Blogger backup files are captures of kind 'backup'", _captures_of_backups),
+)
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+
+# One statement per table; columns the tool keeps for itself are marked "(ours)".
 _TABLES = {
     "blogs": """
         CREATE TABLE IF NOT EXISTS blogs (
@@ -50,7 +61,7 @@ _TABLES = {
             status TEXT,             -- live / deleted / draft
             first_seen TEXT,
             last_seen TEXT,
-            origin TEXT,             -- (ours) feed / export: where it was last seen
+            origin TEXT,             -- (ours) feed / backup: where it was last seen
             feed_comment_total INTEGER,  -- (ours) thr:total from the feed, when known
             content_sha256 TEXT,     -- (ours) of content_html
             body_partial INTEGER,    -- (ours) 1 while the body is a cut/summary feed's
@@ -149,7 +160,7 @@ _TABLES = {
             warc_offset INTEGER,
             run_id INTEGER,
             blog_id TEXT,            -- (ours)
-            kind TEXT,  -- (ours) posts/comments/post-comments/pages/html/image/robots/export
+            kind TEXT,  -- (ours) posts/comments/post-comments/pages/html/image/robots/backup
             warc_length INTEGER      -- (ours) compressed length of the record(s) at warc_offset
         )""",
     "runs": """
@@ -210,7 +221,7 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
 
 
 def ensure_db_shape(db: sqlite_utils.Database) -> None:
-    """Create every table of SPEC §5 and bring older files up to SCHEMA_VERSION."""
+    """Create every table and bring older files up to SCHEMA_VERSION."""
     version = db.execute("PRAGMA user_version").fetchone()[0]
     if version > SCHEMA_VERSION:
         from pipeline.errors import ConfigError
@@ -225,6 +236,9 @@ def ensure_db_shape(db: sqlite_utils.Database) -> None:
             _add_missing_columns(db, name, ddl)
         for ddl in _INDEXES:
             db.execute(ddl)
+        for number, _what, step in MIGRATIONS:
+            if version < number:
+                step(db)
     if not db["posts_fts"].exists():
         # sqlite-utils commits on its own here, so this stays outside our transaction
         db["posts"].enable_fts(FTS_COLUMNS, tokenize=FTS_TOKENIZE, create_triggers=True)

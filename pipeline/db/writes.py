@@ -162,7 +162,7 @@ def save_posts(
               status = excluded.status,
               first_seen = MIN(first_seen, excluded.first_seen),
               last_seen = MAX(last_seen, excluded.last_seen),
-              origin = CASE WHEN origin = 'feed' AND excluded.origin = 'export'
+              origin = CASE WHEN origin = 'feed' AND excluded.origin = 'backup'
                             THEN origin ELSE excluded.origin END,
               feed_comment_total = COALESCE(excluded.feed_comment_total, feed_comment_total),
               content_sha256 = excluded.content_sha256,

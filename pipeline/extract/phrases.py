@@ -18,8 +18,6 @@ from typing import Any, TypeVar
 
 import yaml
 
-from pipeline.config import SafeLoader
-
 _SEPARATOR = r"[\s\-\u2010\u2011]+"  # a space in a phrase: any run of spaces or hyphens
 _HYPHEN = r"[\s\-\u2010\u2011]?"  # a hyphen in a phrase: hyphen, space or nothing
 _APOSTROPHE = "['\u2019]"
@@ -148,6 +146,10 @@ class PhraseMatcher:
         """Yield (start, end, phrase_key) for each non-overlapping match, left to right."""
         for match in self._pattern.finditer(text):
             yield match.start(), match.end(), self._key_of_match(match.group())
+
+
+# libyaml's C loader when present: the vocabularies are large
+SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @lru_cache(maxsize=4)

@@ -45,7 +45,7 @@ def import_backup(
     summary = None
     for batch in itertools.chain([first], batches):
         with schema.transaction(db):
-            counts.add(writes.save_posts(db, batch.posts, seen_at=started, origin="export"))
+            counts.add(writes.save_posts(db, batch.posts, seen_at=started, origin="backup"))
             writes.save_comments(db, batch.comments, seen_at=started)
             writes.save_pages(db, batch.pages, seen_at=started)
         report["posts"] += len(batch.posts)
@@ -73,7 +73,7 @@ def import_backup(
                 warc_length=length,
                 run_id=run_id,
                 blog_id=blog_id,
-                kind="export",
+                kind="backup",
             ),
         )
         if blog_id:

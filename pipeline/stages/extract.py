@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
-import os
-from collections import deque
-from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Sequence
 
 import sqlite_utils
 
@@ -18,6 +14,7 @@ from pipeline.errors import (
     ConfigError,
 )
 from pipeline.model import Findings, Progress, no_progress
+from pipeline.stages.workers import forked_map, worker_count
 
 
 def extractor_version(cfg: Config) -> str:
@@ -111,38 +108,17 @@ class Extractor:
             return 0
         self._compile_vocabularies()
         chunks = [ids[i : i + self.batch_size] for i in range(0, len(ids), self.batch_size)]
-        workers = min(os.cpu_count() or 1, 4) if len(ids) >= self.parallel_from else 1
+        batches = forked_map(
+            self._findings_for,
+            (queries.load_posts_for_extract(self.db, chunk) for chunk in chunks),
+            workers=worker_count(len(ids), self.parallel_from),
+        )
         done = 0
-        for batch in self._compute(chunks, workers):
+        for batch in batches:
             with schema.transaction(self.db):
                 done += writes.save_findings(self.db, batch)
             self.progress("extract", done, len(ids))
         return done
 
-    def _compute(self, chunks: list[list[str]], workers: int) -> Iterator[list[Findings]]:
-        if workers <= 1:
-            for chunk in chunks:
-                yield [self.findings(p) for p in queries.load_posts_for_extract(self.db, chunk)]
-            return
-        global _ACTIVE
-        _ACTIVE = self
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            pending: deque = deque()
-            for chunk in chunks:
-                pending.append(
-                    pool.submit(_findings_in_worker, queries.load_posts_for_extract(self.db, chunk))
-                )
-                if len(pending) > 2 * workers:
-                    yield pending.popleft().result()
-            while pending:
-                yield pending.popleft().result()
-        _ACTIVE = None
-
-
-_ACTIVE: Extractor | None = None  # the extractor forked workers inherit
-
-
-def _findings_in_worker(posts: list[dict]) -> list[Findings]:
-    assert _ACTIVE is not None
-    return [_ACTIVE.findings(p) for p in posts]
+    def _findings_for(self, posts: list[dict]) -> list[Findings]:
+        return [self.findings(p) for p in posts]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -21,6 +19,7 @@ from pipeline.errors import (
 )
 from pipeline.http.warc import read_capture
 from pipeline.model import Progress, no_progress
+from pipeline.stages.workers import forked_map, worker_count
 
 
 class Replayer:
@@ -50,7 +49,7 @@ class Replayer:
         captures = list(
             queries.iter_captures(
                 self.db,
-                kinds=("posts", "comments", "post-comments", "pages", "html", "export"),
+                kinds=("posts", "comments", "post-comments", "pages", "html", "backup"),
                 blog_ids=blog_ids,
                 run_ids=run_ids,
             )
@@ -83,16 +82,8 @@ class Replayer:
 
     def _parse_all(self, captures: list[dict]) -> Iterator[Any]:
         """Parsed captures in order; parsing (pure CPU) is spread over forked workers."""
-        workers = min(os.cpu_count() or 1, 4) if len(captures) >= self.parallel_from else 1
-        if workers <= 1:
-            yield from map(self._parse, captures)
-            return
-        global _ACTIVE_REPLAYER
-        _ACTIVE_REPLAYER = self
-        context = multiprocessing.get_context("fork")
-        with context.Pool(workers) as pool:
-            yield from pool.imap(_parse_in_worker, captures, chunksize=1)
-        _ACTIVE_REPLAYER = None
+        workers = worker_count(len(captures), self.parallel_from)
+        return forked_map(self._parse, captures, workers=workers)
 
     def _parse(self, capture: dict) -> Any:
         """A capture → FeedPage / BackupContents (None for HTML pages and broken feeds)."""
@@ -100,7 +91,7 @@ class Replayer:
         if kind == "html":
             return None  # merged into the posts of the feed page that needed it
         exchange = read_capture(self.raw_dir, capture["warc_file"], capture["warc_offset"])
-        if kind == "export":
+        if kind == "backup":
             return parse_backup(
                 exchange.body, blog_url=_blog_url_of(capture["url"]), iframe_hosts=self.iframe_hosts
             )
@@ -124,21 +115,13 @@ class Replayer:
 
     def _store(self, capture: dict, parsed: Any) -> None:
         seen_at = capture["fetched_at"]
-        origin = "export" if capture["kind"] == "export" else "feed"
+        origin = "backup" if capture["kind"] == "backup" else "feed"
         with schema.transaction(self.db):
-            if parsed.blog is not None and capture["kind"] in ("posts", "export"):
+            if parsed.blog is not None and capture["kind"] in ("posts", "backup"):
                 writes.save_blog(self.db, parsed.blog)
             writes.save_posts(self.db, parsed.posts, seen_at=seen_at, origin=origin)
             writes.save_comments(self.db, parsed.comments, seen_at=seen_at)
             writes.save_pages(self.db, parsed.pages, seen_at=seen_at)
-
-
-_ACTIVE_REPLAYER: Replayer | None = None  # the replayer forked workers inherit
-
-
-def _parse_in_worker(capture: dict) -> Any:
-    assert _ACTIVE_REPLAYER is not None
-    return _ACTIVE_REPLAYER._parse(capture)
 
 
 def _blog_url_of(uri: str) -> str | None:
