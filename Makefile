@@ -26,14 +26,14 @@ serve: setup          ## Datasette on http://127.0.0.1:$(PORT)/
 demo: setup           ## offline: mock blog → archive → Datasette
 	$(BIN)/python -m mockblogger.demo --port $(DEMO_PORT) --serve-port $(PORT)
 
-test: setup           ## the whole suite (browser test included when chromium exists)
-	$(BIN)/ruff check pipeline tests bench
+test: lint            ## the whole suite (browser tests included when chromium exists)
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
-lint: setup
-	$(BIN)/ruff check pipeline tests bench
+lint: setup           ## ruff check + ruff format --check over every Python file
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
-bench: setup          ## performance targets of SPEC §9 → bench/results.json, bench/RESULTS.md
+bench: setup          ## performance targets → bench/results.json, bench/RESULTS.md
 	$(BIN)/python -m bench.run
 
 clean:

@@ -144,7 +144,13 @@ def write_config(workdir: Path) -> Path:
     """
     shipped = yaml.safe_load((REPO / "config.yaml").read_text(encoding="utf-8")) or {}
     config = {key: shipped[key] for key in ("iframe_allowlist",) if key in shipped}
-    config.update(blogs=[], database=str(workdir / "archive.db"), raw_dir=str(workdir / "raw"))
+    # No images: the request-count targets count feed pages only.
+    config.update(
+        blogs=[],
+        database=str(workdir / "archive.db"),
+        raw_dir=str(workdir / "raw"),
+        capture_images=False,
+    )
     workdir.mkdir(parents=True, exist_ok=True)
     path = workdir / "config.yaml"
     path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")

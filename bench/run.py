@@ -405,7 +405,7 @@ class Bench:
                 str(n),
                 "--seed",
                 str(SEED),
-                "--export",
+                "--backup",
                 "old",
                 "--out",
                 str(export),

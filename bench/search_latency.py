@@ -76,7 +76,8 @@ def sample_corpus(db_path: Path, seed: int) -> Corpus:
         countries = [
             row[0]
             for row in conn.execute(
-                "SELECT code FROM post_countries GROUP BY code ORDER BY count(*) DESC, code LIMIT 12"
+                "SELECT code FROM post_countries GROUP BY code "
+                "ORDER BY count(*) DESC, code LIMIT 12"
             )
         ]
         themes = [
@@ -208,7 +209,7 @@ def measure(base_url: str, queries: list[SearchQuery], warmup: list[SearchQuery]
     """Send every query once over one keep-alive connection, after the `warmup` ones
     (not counted: first-request costs such as template compilation); latencies in ms."""
     timings: list[tuple[float, SearchQuery, int, int | None]] = []
-    with httpx.Client(base_url=base_url, timeout=60) as client:
+    with httpx.Client(base_url=base_url, timeout=60, follow_redirects=True) as client:
         for query in warmup:
             client.get("/search", params=query.params)
         for query in queries:

@@ -2,7 +2,7 @@
 
     python -m mockblogger --posts 300 --port 8765 [--seed 1] [--tz Europe/Brussels]
                                 [--mode full] [--theme classic]
-    python -m mockblogger --posts 100000 --export new --out /tmp/feed.atom
+    python -m mockblogger --posts 100000 --backup new --out /tmp/feed.atom
 
 Used by ``make demo`` and the bench, which need a Blogger to talk to without internet.
 """
@@ -46,12 +46,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765, help="0 picks a free port")
     parser.add_argument(
-        "--export", choices=["old", "new"], help="write an export file instead of serving"
+        "--backup", choices=["old", "new"], help="write a Blogger backup file instead of serving"
     )
-    parser.add_argument("--out", help="export file path (with --export)")
+    parser.add_argument("--out", help="backup file path (with --backup)")
     args = parser.parse_args(argv)
-    if args.export and not args.out:
-        parser.error("--export needs --out FILE")
+    if args.backup and not args.out:
+        parser.error("--backup needs --out FILE")
     return args
 
 
@@ -63,10 +63,10 @@ def main(argv: list[str] | None = None) -> int:
         "comments_per_post": args.comments,
         "body_kb": tuple(args.body_kb),
     }
-    if args.export:
-        blog = write_synthetic_backup(args.out, args.export, args.posts, **options)
+    if args.backup:
+        blog = write_synthetic_backup(args.out, args.backup, args.posts, **options)
         print(
-            f"wrote {args.export} export of blog {blog.blog_id} ({args.posts} posts) to {args.out}"
+            f"wrote {args.backup} backup of blog {blog.blog_id} ({args.posts} posts) to {args.out}"
         )
         return 0
     blog = make_blog(args.posts, feed_mode=args.mode, theme=args.theme, **options)

@@ -20,7 +20,7 @@ from random import Random
 from typing import TypeVar
 
 SEED_POST_TITLE = "Some 2024 results in Cambodia"
-SEED_POST_FILE = Path(__file__).resolve().parent.parent / "data" / "seed_post_cambodia.txt"
+SEED_POST_FILE = Path(__file__).resolve().parents[1] / "tests" / "data" / "seed_post_cambodia.txt"
 
 SEED_POST_BUILTIN = """\
 In 2024, the Cambodian Labour Confederation (CLC) supported 790 workers—45% women and 43% \

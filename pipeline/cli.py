@@ -1,6 +1,6 @@
 """Command line: thin click commands over the pipeline's stages.
 
-Errors are one line on stderr with the exit codes of SPEC §3 (0 ok, 1 a blog or
+Errors are one line on stderr with these exit codes (0 ok, 1 a blog or
 stage failed, 2 bad usage/config/input, 3 locked); `--debug` shows tracebacks.
 On a terminal long work shows a progress bar; under cron each blog gets one
 summary line on stdout and errors go to stderr.
@@ -8,6 +8,7 @@ summary line on stdout and errors go to stderr.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import re
@@ -24,7 +25,7 @@ import click
 from pipeline.blogger.common import normalize_blog_url
 from pipeline.config import DEFAULT_BLOG, Config, database_path, load_config, write_starter_config
 from pipeline.db import queries, schema, writes
-from pipeline.errors import ArchiveError, InputFileError, Interrupted
+from pipeline.errors import ArchiveError, InputFileError
 from pipeline.http.fetcher import utc_now
 from pipeline.http.warc import finalize_leftovers
 from pipeline.lock import archive_lock
@@ -33,10 +34,13 @@ from pipeline.stages.backup import import_backup
 from pipeline.stages.extract import Extractor
 from pipeline.stages.media import export_media_sources
 from pipeline.stages.replay import Replayer
-from pipeline.stages.run import BlogRun, StopFlag
-from pipeline.stages.verify import verify_archive
+from pipeline.stages.run import BlogRun, RunResult, StopFlag
+from pipeline.stages.verify import repairs, verify_archive
 
 log = logging.getLogger("blogger_archive")
+
+# problems `verify` lists one by one; the rest are counted
+VERIFY_SHOWN = 50
 
 
 @dataclass
@@ -152,6 +156,8 @@ def cli(
         format="%(asctime)s %(levelname)s %(message)s",
         force=True,
     )
+    # urllib3 logs every retry as a WARNING; the final FetchError already says what failed
+    logging.getLogger("urllib3").setLevel(logging.DEBUG if debug else logging.ERROR)
     ctx.obj = Ctx(config_path, db_override, debug, quiet)
 
 
@@ -166,17 +172,37 @@ def blog_option(f: Callable) -> Callable:
 
 
 def _blog_url(value: str) -> str:
-    """A blog address as given on the command line → its normal form, or exit 2."""
-    url = normalize_blog_url(value)
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not re.fullmatch(
-        r"[A-Za-z0-9.-]+(:\d+)?|\[[0-9a-fA-F:]+\](:\d+)?", parts.netloc or ""
-    ):
+    """A blog address as given on the command line → its normal form, or exit 2.
+
+    The host must be a dotted name, `localhost` or an IP address: a bare word such
+    as `not-a-url` would otherwise become `https://not-a-url/` and fail only later,
+    as a network error under cron.
+    """
+    try:
+        url = normalize_blog_url(value)
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        ok = parts.scheme in ("http", "https") and _is_host(host) and parts.port != 0
+    except ValueError:  # an unparsable port or bracketed address
+        ok = False
+    if not ok:
         raise click.BadParameter(
             f"{value!r} is not a blog address such as https://rightspasia.blogspot.com/",
             param_hint="--blog",
         )
     return url
+
+
+_DNS_NAME = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z](?:[a-z0-9-]*[a-z0-9])?")
+
+
+def _is_host(host: str) -> bool:
+    """A dotted DNS name, `localhost`, or an IPv4/IPv6 address."""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return host == "localhost" or _DNS_NAME.fullmatch(host) is not None
+    return True
 
 
 def _blog_urls(c: Ctx, blogs: tuple[str, ...]) -> list[str]:
@@ -189,14 +215,21 @@ def _blog_urls(c: Ctx, blogs: tuple[str, ...]) -> list[str]:
     return urls
 
 
-def _summary(c: Ctx, result: Any) -> str:
+def _summary(result: RunResult) -> str:
+    """The one stdout line per blog for cron; the cause of a failure goes to stderr."""
     r = result
     return (
         f"{r.blog_url}: {r.status} — {r.counts.new} new, {r.counts.updated} updated, "
         f"{r.deleted} deleted posts; {r.comments_new} new comments; {r.pages} pages; "
         f"{r.extracted} extracted; {r.requests} requests"
-        + (f"; error: {r.error}" if r.error else "")
+        + (f"; {r.refused} off-site URLs refused" if r.refused else "")
     )
+
+
+def _failure(result: RunResult) -> str:
+    """The one stderr line of a blog that did not finish: the cause, then what to do."""
+    hint = f" — {result.hint}" if result.hint else ""
+    return f"error: {result.blog_url}: {result.error}{hint}"
 
 
 def _scrape_blogs(
@@ -205,11 +238,16 @@ def _scrape_blogs(
     *,
     full: bool,
     delay: float | None,
-    media: bool,
+    media: bool | None,
     extract: bool,
     command: str,
 ) -> int:
+    """Run every blog; Ctrl-C or `max_run_minutes` stops after the page being stored.
 
+    Each blog that fails or stops prints exactly one line on stderr; the summary
+    line goes to stdout. A stop ends the whole command (exit 1), after recording
+    the blog's run as `partial`.
+    """
     cfg = c.cfg
     if delay is not None:
         if delay < 0:
@@ -224,32 +262,30 @@ def _scrape_blogs(
         for old, new in finalize_leftovers(Path(cfg.raw_dir)):
             writes.rename_warc_file(db, old, new)
         progress = Progress(sys.stderr.isatty() and not c.quiet)
-        with StopFlag() as stop, progress.active() as update:
+        with StopFlag(cfg.max_run_minutes) as stop, progress.active() as update:
             for url in urls:
-                run = BlogRun(
+                result = BlogRun(
                     cfg,
                     db,
                     url,
                     full=full,
                     stop=stop,
                     progress=update,
-                    media=media,
+                    media=cfg.capture_images if media is None else media,
+                    all_media=bool(media),
                     command=command,
-                )
-                try:
-                    result = run.execute()
-                except Interrupted:
-                    click.echo(_summary(c, run.result), err=True)
-                    raise
-                if extract and result.blog_id:
+                ).execute()
+                if extract and result.blog_id and not stop.stopped:
                     result.extracted = Extractor(cfg, db, progress=update).run(
                         blog_ids=[result.blog_id]
                     )
                 log.debug("%s: requests by kind %s", result.blog_url, result.requests_by_kind)
+                c.say(_summary(result))
                 if result.status != "ok":
                     failures += 1
-                    click.echo(f"error: {result.blog_url}: {result.error}", err=True)
-                c.say(_summary(c, result))
+                    click.echo(_failure(result), err=True)
+                if stop.stopped:
+                    break
     return 1 if failures else 0
 
 
@@ -268,9 +304,16 @@ def _now() -> str:
     metavar="S",
     help="Seconds between requests to one host (overrides the config).",
 )
-@click.option("--media", is_flag=True, help="Also capture the posts' images into the WARC.")
+@click.option(
+    "--media/--no-media",
+    default=None,
+    help="Capture the posts' images into the WARC (default: the config's capture_images, "
+    "for new and changed posts); --media also retries every image not yet saved.",
+)
 @pass_ctx
-def run(c: Ctx, blogs: tuple[str, ...], full: bool, delay: float | None, media: bool) -> None:
+def run(
+    c: Ctx, blogs: tuple[str, ...], full: bool, delay: float | None, media: bool | None
+) -> None:
     """Scrape → parse → extract → store, for every configured blog (or --blog)."""
     sys.exit(
         _scrape_blogs(c, blogs, full=full, delay=delay, media=media, extract=True, command="run")
@@ -281,9 +324,11 @@ def run(c: Ctx, blogs: tuple[str, ...], full: bool, delay: float | None, media: 
 @blog_option
 @click.option("--full", is_flag=True, help="Re-list everything and detect deleted posts.")
 @click.option("--delay", type=float, default=None, metavar="S")
-@click.option("--media", is_flag=True)
+@click.option("--media/--no-media", default=None)
 @pass_ctx
-def scrape(c: Ctx, blogs: tuple[str, ...], full: bool, delay: float | None, media: bool) -> None:
+def scrape(
+    c: Ctx, blogs: tuple[str, ...], full: bool, delay: float | None, media: bool | None
+) -> None:
     """Fetch and store the raw feeds (and the records parsed from them), no extraction."""
     sys.exit(
         _scrape_blogs(
@@ -390,7 +435,15 @@ def serve(c: Ctx, host: str, port: int) -> None:
 
     from pipeline.web.app import serve as serve_datasette
 
-    serve_datasette(c.db_path, host=host, port=port, iframe_hosts=frozenset(c.cfg.iframe_allowlist))
+    serve_datasette(
+        c.db_path,
+        host=host,
+        port=port,
+        iframe_hosts=frozenset(c.cfg.iframe_allowlist),
+        raw_dir=c.cfg.raw_dir,
+        blog_urls=[blog.url for blog in c.cfg.blogs],
+        themes=c.cfg.themes,
+    )
 
 
 @cli.command()
@@ -407,11 +460,14 @@ def status(c: Ctx, as_json: bool) -> None:
         click.echo(f"{c.db_path}: empty archive (run `blogger-archive run`)")
     for r in rows:
         p = r["posts"]
-        click.echo(f"{r['url']} ({r['title'] or 'untitled'}, blog {r['blog_id']})")
-        click.echo(
-            f"  posts: {p['live']} live, {p['deleted']} deleted, {p['draft']} draft; "
-            f"comments: {r['comments']}; figures: {r['figures']}"
-        )
+        if r["blog_id"] is None:  # its runs failed before the blog's feed was read
+            click.echo(f"{r['url']} (nothing archived yet)")
+        else:
+            click.echo(f"{r['url']} ({r['title'] or 'untitled'}, blog {r['blog_id']})")
+            click.echo(
+                f"  posts: {p['live']} live, {p['deleted']} deleted, {p['draft']} draft; "
+                f"comments: {r['comments']}; figures: {r['figures']}"
+            )
         last = r["last_run"]
         if last:
             click.echo(
@@ -427,13 +483,16 @@ def status(c: Ctx, as_json: bool) -> None:
 @cli.command()
 @pass_ctx
 def verify(c: Ctx) -> None:
-    """Integrity checks (SPEC §5); exit 1 and a list of problems when any fails."""
-
+    """Integrity checks; exit 1 with the problems found and what repairs each kind."""
     db = c.open_db()
     problems = verify_archive(c.cfg, db)
     if problems:
-        for p in problems:
-            click.echo(f"FAIL {p}", err=True)
+        for p in problems[:VERIFY_SHOWN]:
+            click.echo(f"FAIL {p.detail}", err=True)
+        if len(problems) > VERIFY_SHOWN:
+            click.echo(f"… {len(problems) - VERIFY_SHOWN} more", err=True)
+        for line in repairs(problems, db_path=c.db_path, raw_dir=Path(c.cfg.raw_dir)):
+            click.echo(f"repair: {line}", err=True)
         sys.exit(1)
     c.say("ok: all checks passed")
 
@@ -485,15 +544,27 @@ def export(c: Ctx, fmt: str, out_dir: str, layout: str, media: bool, include_del
 
 @cli.command()
 @click.argument("directory", default=".", type=click.Path(file_okay=False))
-@click.option("--blog", "blogs", multiple=True, metavar="URL",
-              help=f"A blog to archive (repeatable; default {DEFAULT_BLOG}).")
-@click.option("--vocabularies", is_flag=True,
-              help="Also copy the country and theme vocabularies there, to edit them.")
+@click.option(
+    "--blog",
+    "blogs",
+    multiple=True,
+    metavar="URL",
+    help=f"A blog to archive (repeatable; default {DEFAULT_BLOG}).",
+)
+@click.option(
+    "--vocabularies",
+    is_flag=True,
+    help="Also copy the country and theme vocabularies there, to edit them.",
+)
 @click.option("--force", is_flag=True, help="Overwrite existing files.")
 def init(directory: str, blogs: tuple[str, ...], vocabularies: bool, force: bool) -> None:
     """Write a commented starter config.yaml into DIRECTORY (default: here)."""
-    written = write_starter_config(Path(directory), [_blog_url(b) for b in blogs] or
-                                   [DEFAULT_BLOG], vocabularies=vocabularies, force=force)
+    written = write_starter_config(
+        Path(directory),
+        [_blog_url(b) for b in blogs] or [DEFAULT_BLOG],
+        vocabularies=vocabularies,
+        force=force,
+    )
     for path in written:
         click.echo(f"wrote {path}")
     click.echo("next: `blogger-archive run` archives the blogs it lists")

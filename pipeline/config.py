@@ -34,6 +34,9 @@ class HttpConfig:
     page_size: int = 150
     overlap_minutes: int = 1440
     respect_robots_txt: bool = True
+    # caps on one response, as received and once decompressed (a gzip bomb is tiny on the wire)
+    max_page_bytes: int = 50 * 1024 * 1024
+    max_image_bytes: int = 25 * 1024 * 1024
 
 
 @dataclass(slots=True)
@@ -49,6 +52,10 @@ class Config:
     database: Path = Path("archive/archive.db")
     raw_dir: Path = Path("archive/raw")
     http: HttpConfig = field(default_factory=HttpConfig)
+    # a run stops (as interrupted) after this long, so a stuck run cannot block the next cron run
+    max_run_minutes: int = 240  # 0: no limit
+    # `run` also captures the posts' images, so the archive shows them when the blog is gone
+    capture_images: bool = True
     iframe_allowlist: list[str] = field(default_factory=list)
     # override vocabularies (`vocabularies:` files); None: the ones shipped in the package
     countries: dict[str, Any] | None = None
@@ -65,6 +72,8 @@ _HTTP_TYPES: dict[str, tuple[tuple[type, ...], str]] = {
     "page_size": ((int,), "a whole number"),
     "overlap_minutes": ((int,), "a whole number"),
     "respect_robots_txt": ((bool,), "true or false"),
+    "max_page_bytes": ((int,), "a whole number of bytes"),
+    "max_image_bytes": ((int,), "a whole number of bytes"),
 }
 
 
@@ -99,7 +108,16 @@ def parse_config(raw: dict[str, Any], path: Path | None) -> Config:
     def fail(key: str, problem: str) -> ConfigError:
         return ConfigError(f"{where}: key '{key}' {problem}")
 
-    known = {"blogs", "database", "raw_dir", "http", "iframe_allowlist", "vocabularies"}
+    known = {
+        "blogs",
+        "database",
+        "raw_dir",
+        "http",
+        "max_run_minutes",
+        "capture_images",
+        "iframe_allowlist",
+        "vocabularies",
+    }
     unknown = sorted(set(raw) - known)
     if unknown:
         raise fail(unknown[0], f"is not a known setting (known: {', '.join(sorted(known))})")
@@ -130,8 +148,19 @@ def parse_config(raw: dict[str, Any], path: Path | None) -> Config:
         if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
             raise fail(f"http.{key}", f"must not be negative, got {value!r}")
         setattr(cfg.http, key, value)
-    if cfg.http.page_size < 1:
-        raise fail("http.page_size", "must be at least 1")
+    for key in ("page_size", "max_page_bytes", "max_image_bytes"):
+        if getattr(cfg.http, key) < 1:
+            raise fail(f"http.{key}", "must be at least 1")
+    minutes = raw.get("max_run_minutes", cfg.max_run_minutes)
+    if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes < 0:
+        raise fail(
+            "max_run_minutes", f"must be a whole number of minutes (0: no limit), got {minutes!r}"
+        )
+    cfg.max_run_minutes = minutes
+    capture = raw.get("capture_images", cfg.capture_images)
+    if not isinstance(capture, bool):
+        raise fail("capture_images", f"must be true or false, got {capture!r}")
+    cfg.capture_images = capture
     allow = raw.get("iframe_allowlist", [])
     if not isinstance(allow, list) or not all(isinstance(h, str) for h in allow):
         raise fail("iframe_allowlist", "must be a list of host names")

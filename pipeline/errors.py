@@ -48,6 +48,14 @@ class RobotsDisallowed(FetchError):
     """robots.txt forbids fetching the URL; we never fetch it."""
 
 
+class RefusedUrl(FetchError):
+    """The URL (or a redirect to it) is outside what the run may fetch; no request was sent."""
+
+
+class ResponseTooLarge(FetchError):
+    """The response (as received or once decompressed) is larger than the configured cap."""
+
+
 class FeedError(ArchiveError):
     """A response is not a usable Blogger feed (malformed XML, wrong document)."""
 

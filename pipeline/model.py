@@ -86,6 +86,7 @@ class FeedPage:
     pages: list[PageRecord] = field(default_factory=list)
     feed_mode: str = "full"  # full / jumpbreak / summary (of the posts in it)
     skipped: int = 0  # entries we could not read (flagged, not fatal)
+    warnings: list[str] = field(default_factory=list)  # e.g. addresses refused; the run logs them
 
 
 @dataclass(slots=True)
@@ -111,7 +112,7 @@ class Findings:
     """Everything the extract stage learned about one post, as rows in column order."""
 
     post_id: str
-    # (raw, value, kind, currency, qualifier, subject, sentence, char_start, char_end)
+    # (raw, value, kind, currency, qualifier, subject, sentence, char_start, char_end, context)
     figures: list[tuple]
     countries: list[tuple]  # (code, name, mentions, is_primary)
     themes: list[tuple]  # (theme, score, evidence JSON)
@@ -143,6 +144,7 @@ class Findings:
                     g.sentence,
                     g.char_start,
                     g.char_end,
+                    getattr(g, "context", None),  # table cells only; absent on older objects
                 )
                 for g in figures
             ],

@@ -226,7 +226,8 @@ def build_archive(path: str | Path, *, extra_posts: int = 24) -> Path:
         db.execute(
             "UPDATE posts SET content_html = ? WHERE id = ?",
             [
-                f"<p>Domestic workers in Manila demand coverage.</p><script>{SCRIPT_MARKER}</script>"
+                "<p>Domestic workers in Manila demand coverage.</p>"
+                f"<script>{SCRIPT_MARKER}</script>"
                 '<img src=x onerror="alert(\'img\')"><a href="javascript:alert(1)">link</a>',
                 SCRIPT_ID,
             ],

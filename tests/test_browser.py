@@ -1,4 +1,4 @@
-"""A real browser against a live server: search, filter, open a post (SPEC §7).
+"""A real browser against a live server: search, filter, open a post.
 
 Drives Debian's Chromium through Playwright's Python API (never `playwright
 install`). Screenshots land in tests/artifacts/ for a human to look at.

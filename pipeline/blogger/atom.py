@@ -18,6 +18,7 @@ from pipeline.blogger.common import (
     LABEL_SCHEME,
     NS,
     blogger_ids,
+    checked_url,
     https_upgrade,
     local_year,
     to_utc_iso,
@@ -55,11 +56,12 @@ def parse_feed(
     feed_id = xml_text(root, "a:id")
     blog_id, _ = blogger_ids(feed_id)
     updated_raw = xml_text(root, "a:updated")
+    warnings: list[str] = []
     blog = None
     if blog_id:
         blog = BlogInfo(
             id=blog_id,
-            url=entry_link(root, "alternate"),
+            url=checked_url(entry_link(root, "alternate"), warnings, f"blog {blog_id}"),
             title=xml_text(root, "a:title"),
             subtitle=xml_text(root, "a:subtitle"),
             timezone_offset=utc_offset(updated_raw),
@@ -73,8 +75,9 @@ def parse_feed(
         items_per_page=xml_int(
             xml_text(root, "os:itemsPerPage") or xml_text(root, "os11:itemsPerPage")
         ),
-        next_url=entry_link(root, "next"),
+        next_url=checked_url(entry_link(root, "next"), warnings, "next page link"),
         updated=to_utc_iso(updated_raw),
+        warnings=warnings,
     )
     if page.next_url:
         page.next_url = https_upgrade(page.next_url)
@@ -86,11 +89,11 @@ def parse_feed(
         try:
             eid = xml_text(entry, "a:id") or ""
             if ".page-" in eid:
-                page.pages.append(page_from_entry(entry, hosts))
+                page.pages.append(page_from_entry(entry, hosts, warnings))
             elif is_comments or entry.find("thr:in-reply-to", NS) is not None:
-                page.comments.append(comment_from_entry(entry, hosts, post_id))
+                page.comments.append(comment_from_entry(entry, hosts, post_id, warnings))
             else:
-                post, mode = post_from_entry(entry, hosts)
+                post, mode = post_from_entry(entry, hosts, warnings)
                 page.posts.append(post)
                 modes.add(mode)
         except (ValueError, TypeError, AttributeError):
@@ -168,12 +171,16 @@ _COMMENTS_FEED_RE = re.compile(rb"/feeds/(\d+)/comments/default")
 _JUMP_RE = re.compile(r"<a\b[^>]*href=['\"][^'\"]*#more['\"][^>]*>", re.I)
 
 
-def post_from_entry(entry: etree._Element, hosts: frozenset[str]) -> tuple[PostRecord, str]:
+def post_from_entry(
+    entry: etree._Element, hosts: frozenset[str], warnings: list[str]
+) -> tuple[PostRecord, str]:
+    """A post entry → (record, feed mode); a refused address is noted in `warnings`."""
     blog_id, post_id = blogger_ids(xml_text(entry, "a:id"))
     if not post_id or not blog_id:
         raise ValueError("entry without a Blogger post id")
     published_raw = xml_text(entry, "a:published")
-    url = xml_text(entry, "fb:origLink") or entry_link(entry, "alternate")
+    link = xml_text(entry, "fb:origLink") or entry_link(entry, "alternate")
+    url = checked_url(link, warnings, f"post {post_id}")
     html, is_summary = entry_content(entry)
     mode = "summary" if is_summary else ("jumpbreak" if _JUMP_RE.search(html) else "full")
     clean = sanitize_html(html, hosts)
@@ -197,7 +204,7 @@ def post_from_entry(entry: etree._Element, hosts: frozenset[str]) -> tuple[PostR
 
 
 def comment_from_entry(
-    entry: etree._Element, hosts: frozenset[str], post_id: str | None
+    entry: etree._Element, hosts: frozenset[str], post_id: str | None, warnings: list[str]
 ) -> CommentRecord:
     blog_id, comment_id = blogger_ids(xml_text(entry, "a:id"))
     if not comment_id or not blog_id:
@@ -216,7 +223,7 @@ def comment_from_entry(
         id=comment_id,
         post_id=post_id,
         blog_id=blog_id,
-        url=entry_link(entry, "alternate"),
+        url=checked_url(entry_link(entry, "alternate"), warnings, f"comment {comment_id}"),
         author=entry_author(entry),
         published=to_utc_iso(xml_text(entry, "a:published")),
         updated=to_utc_iso(xml_text(entry, "a:updated")),
@@ -232,7 +239,9 @@ def trailing_id(url: str | None) -> str | None:
     return m.group(1) if m else None
 
 
-def page_from_entry(entry: etree._Element, hosts: frozenset[str]) -> PageRecord:
+def page_from_entry(
+    entry: etree._Element, hosts: frozenset[str], warnings: list[str]
+) -> PageRecord:
     blog_id, page_id = blogger_ids(xml_text(entry, "a:id"))
     if not page_id or not blog_id:
         raise ValueError("page without an id")
@@ -241,7 +250,7 @@ def page_from_entry(entry: etree._Element, hosts: frozenset[str]) -> PageRecord:
     return PageRecord(
         id=page_id,
         blog_id=blog_id,
-        url=entry_link(entry, "alternate"),
+        url=checked_url(entry_link(entry, "alternate"), warnings, f"page {page_id}"),
         title=xml_text(entry, "a:title") or "",
         published=to_utc_iso(xml_text(entry, "a:published")),
         updated=to_utc_iso(xml_text(entry, "a:updated")),

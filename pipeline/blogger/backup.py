@@ -47,6 +47,7 @@ from pipeline.blogger.common import (
     LABEL_SCHEME,
     NS,
     blogger_ids,
+    checked_url,
     local_year,
     normalize_blog_url,
     to_utc_iso,
@@ -107,6 +108,7 @@ class BackupBatch:
     comments: list[CommentRecord] = field(default_factory=list)
     pages: list[PageRecord] = field(default_factory=list)
     summary: BackupSummary | None = None
+    warnings: list[str] = field(default_factory=list)  # e.g. addresses refused; logged by import
 
     def __len__(self) -> int:
         return len(self.posts) + len(self.comments) + len(self.pages)
@@ -123,6 +125,7 @@ class BackupContents:
     pages: list[PageRecord]
     skipped: dict[str, int]
     settings: dict[str, str]
+    warnings: list[str]
 
 
 def parse_backup(
@@ -141,11 +144,13 @@ def parse_backup(
     posts: list[PostRecord] = []
     comments: list[CommentRecord] = []
     pages: list[PageRecord] = []
+    warnings: list[str] = []
     summary = None
     for batch in iter_backup(data, blog_url=blog_url, iframe_hosts=iframe_hosts, name=name):
         posts += batch.posts
         comments += batch.comments
         pages += batch.pages
+        warnings += batch.warnings
         summary = batch.summary or summary
     assert summary is not None  # iter_backup always ends with a summary batch
     return BackupContents(
@@ -156,6 +161,7 @@ def parse_backup(
         pages=pages,
         skipped=summary.skipped,
         settings=summary.settings,
+        warnings=warnings,
     )
 
 
@@ -171,8 +177,9 @@ def iter_backup(
 
     `source` is the file's bytes, its path or an open binary file. Memory stays
     bounded by the batch, not the file: each entry is cleared once read. The
-    last batch (possibly empty) has `summary` set. A truncated file is refused
-    before the first batch when the source is seekable (bytes, paths).
+    last batch (possibly empty) has `summary` set. Each batch carries the
+    warnings noted while reading it. A truncated file is refused before the
+    first batch when the source is seekable (bytes, paths).
     """
     reader = _BackupReader(
         blog_url=blog_url, iframe_hosts=frozenset(iframe_hosts), prefix=f"{name}: " if name else ""
@@ -183,9 +190,11 @@ def iter_backup(
         for record in reader.records(stream):
             _add(batch, record)
             if len(batch) >= batch_size:
+                batch.warnings, reader.warnings = reader.warnings, []
                 yield batch
                 batch = BackupBatch()
         batch.summary = reader.summary()
+        batch.warnings = reader.warnings
         yield batch
     finally:
         if close:
@@ -259,6 +268,7 @@ class _BackupReader:
         self.settings: dict[str, str] = {}
         self.skipped = dict.fromkeys(_SKIPPED_KINDS, 0)
         self.entry_blog_id: str | None = None  # new format: blog id seen in entry ids
+        self.warnings: list[str] = []  # since the last batch
 
     # ------------------------------------------------------------------ stream
 
@@ -352,13 +362,13 @@ class _BackupReader:
         draft = (entry.findtext("app:control/app:draft", namespaces=NS) or "").strip() == "yes"
         status = "draft" if draft else "live"
         if kind == "post":
-            post, _mode = post_from_entry(entry, self.hosts)
+            post, _mode = post_from_entry(entry, self.hosts, self.warnings)
             post.body_source, post.status, post.partial = "export", status, False
             return post
         if kind == "comment":
-            return comment_from_entry(entry, self.hosts, None)
+            return comment_from_entry(entry, self.hosts, None, self.warnings)
         if kind == "page":
-            page = page_from_entry(entry, self.hosts)
+            page = page_from_entry(entry, self.hosts, self.warnings)
             page.status = status
             return page
         if kind == "settings":
@@ -393,7 +403,7 @@ class _BackupReader:
                 in_reply_to=_id_ref(entry.findtext("b18:inReplyTo", namespaces=NS)),
                 removed=raw_status != "LIVE",
             )
-        url = self._url(entry.findtext("b18:filename", namespaces=NS))
+        url = self._url(entry.findtext("b18:filename", namespaces=NS), f"{kind.lower()} {item_id}")
         status = _NEW_STATUS.get(raw_status, "deleted")
         if kind == "PAGE":
             return PageRecord(
@@ -435,11 +445,16 @@ class _BackupReader:
             self.entry_blog_id = blog_id
         return self.blog_id(), item_id
 
-    def _url(self, filename: str | None) -> str | None:
+    def _url(self, filename: str | None, what: str) -> str | None:
+        """The item's address: `blogger:filename` on the blog, if it makes an http(s) one."""
         filename = (filename or "").strip()
         if not filename or not self.blog_url:
             return None
-        return urljoin(self.blog_url, filename.lstrip("/"))
+        try:
+            joined = urljoin(self.blog_url, filename.lstrip("/"))
+        except ValueError:  # unparsable (an unclosed IPv6 bracket): refused like any other
+            joined = filename
+        return checked_url(joined, self.warnings, what)
 
     def _skip(self, kind: str | None) -> None:
         self.skipped[kind if kind in self.skipped else "other"] += 1
@@ -468,7 +483,7 @@ class _BackupReader:
         subtitle = self.feed.get("subtitle") or self.settings.get("BLOG_DESCRIPTION") or None
         blog = BlogInfo(
             id=self.blog_id(),
-            url=self.blog_url or self.feed.get("alternate") or None,
+            url=self.blog_url or checked_url(self.feed.get("alternate"), self.warnings, "blog"),
             title=self.feed.get("title") or self.settings.get("BLOG_NAME") or None,
             subtitle=subtitle,
             timezone_offset=utc_offset(self.feed.get("updated")),

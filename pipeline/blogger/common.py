@@ -80,6 +80,43 @@ def blogger_ids(atom_id: str | None) -> tuple[str | None, str | None]:
     return m.group(1), m.group(3)
 
 
+_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def http_url(value: str | None) -> str | None:
+    """`value` (trimmed) when it is an absolute http(s) address with a host, else None.
+
+    Every address a reader stores (post, page, comment, blog, image) becomes a link
+    in staff browsers, so `javascript:`, `data:`, `vbscript:`, `file:`, relative and
+    scheme-less values must never get that far. Browsers drop tabs and newlines
+    inside an address (`java\tscript:` runs), so a value holding any control
+    character is refused rather than cleaned.
+    """
+    if not value:
+        return None
+    value = value.strip()
+    if _CONTROL_CHARS.search(value):
+        return None
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return value
+
+
+def checked_url(value: str | None, warnings: list[str], what: str) -> str | None:
+    """`http_url(value)`, adding a line to `warnings` when a non-empty value is refused,
+    so a run can tell the maintainer which record lost its address and why."""
+    url = http_url(value)
+    if url is None and value and value.strip():
+        shown = value.strip()
+        shown = shown if len(shown) <= 80 else shown[:77] + "..."
+        warnings.append(f"{what}: address {shown!r} is not http(s); stored without it")
+    return url
+
+
 def https_upgrade(url: str) -> str:
     """Blogger next links may say `http:`; blogger.com/blogspot.com serve https."""
     parts = urlsplit(url)

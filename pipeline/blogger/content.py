@@ -17,6 +17,8 @@ import lxml.etree as etree
 import lxml.html
 import nh3
 
+from pipeline.blogger.common import http_url
+
 DEFAULT_IFRAME_HOSTS = frozenset(
     {"www.youtube.com", "www.youtube-nocookie.com", "player.vimeo.com"}
 )
@@ -79,6 +81,20 @@ _CELL = frozenset({"td", "th"})
 _SPACES = re.compile(r"[ \t\r\n\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 
 
+# libxml2 stops at a text node over 10 MB unless told otherwise, and silently: a huge
+# post would be stored with no text at all, neither searchable nor extracted.
+_HTML_PARSER = lxml.html.HTMLParser(huge_tree=True)
+
+
+def html_fragment(html: str) -> lxml.html.HtmlElement:
+    """An HTML fragment under one `<div>`, parsed whatever the size of its text.
+
+    Every reader of post HTML parses through here so that none of them loses the text
+    of a huge post. Raises `etree.ParserError` for input with no content.
+    """
+    return lxml.html.fragment_fromstring(html, create_parent="div", parser=_HTML_PARSER)
+
+
 # Layout tokens between text pieces: "end the line", "blank line", a <br>, a table cell.
 _LINE, _PARA, _BR, _CELL_SEP = 1, 2, 3, 4
 
@@ -95,7 +111,7 @@ def html_to_text(html: str) -> str:
     if not html or not html.strip():
         return ""
     try:
-        root = lxml.html.fragment_fromstring(html, create_parent="div")
+        root = html_fragment(html)
     except (etree.ParserError, ValueError):
         return unicodedata.normalize("NFC", _SPACES.sub(" ", html)).strip()
     tokens: list[str | int] = [root.text or ""]
@@ -253,20 +269,29 @@ _ATTR_RE = re.compile(r"""\b(src|alt)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
 
 
 def image_refs(html: str, base_url: str | None = None) -> list[tuple[str, str]]:
-    """(url, alt) of every `<img>` in sanitized HTML, first occurrence wins."""
+    """(url, alt) of every `<img>` in sanitized HTML, first occurrence wins.
+
+    Only absolute http(s) addresses are kept (relative ones are resolved against
+    `base_url` first): the list is stored, fetched and shown as links.
+    """
     seen: dict[str, str] = {}
     for tag in _IMG_RE.findall(html):
         attrs = {}
         for name, dq, sq in _ATTR_RE.findall(tag):
             attrs[name.lower()] = dq if dq or not sq else sq
         src = _unescape(attrs.get("src", "")).strip()
-        if not src or src.startswith("data:"):
+        if not src:
             continue
         if src.startswith("//"):
             src = "https:" + src
         elif base_url:
-            src = urljoin(base_url, src)
-        seen.setdefault(src, _unescape(attrs.get("alt", "")))
+            try:
+                src = urljoin(base_url, src)
+            except ValueError:  # unparsable (an unclosed IPv6 bracket): not an address
+                continue
+        src = http_url(src)
+        if src:
+            seen.setdefault(src, _unescape(attrs.get("alt", "")))
     return list(seen.items())
 
 

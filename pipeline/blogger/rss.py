@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from pipeline.blogger.common import blogger_ids, to_utc_iso, xml_int
+from pipeline.blogger.common import blogger_ids, checked_url, to_utc_iso, xml_int
 from pipeline.blogger.content import DEFAULT_IFRAME_HOSTS, html_to_text, image_refs, sanitize_html
 from pipeline.errors import FeedError
 from pipeline.model import BlogInfo, FeedPage, PostRecord
@@ -25,9 +25,13 @@ def parse_rss(data: bytes, *, iframe_hosts: Iterable[str] = DEFAULT_IFRAME_HOSTS
     hosts = frozenset(iframe_hosts)
     feed = parsed.feed
     blog_id, _ = blogger_ids(feed.get("id") or feed.get("guid"))
+    warnings: list[str] = []
     page = FeedPage(
         blog=BlogInfo(
-            id=blog_id, url=feed.get("link"), title=feed.get("title"), subtitle=feed.get("subtitle")
+            id=blog_id,
+            url=checked_url(feed.get("link"), warnings, f"blog {blog_id}"),
+            title=feed.get("title"),
+            subtitle=feed.get("subtitle"),
         )
         if blog_id
         else None,
@@ -36,6 +40,7 @@ def parse_rss(data: bytes, *, iframe_hosts: Iterable[str] = DEFAULT_IFRAME_HOSTS
         items_per_page=xml_int(feed.get("opensearch_itemsperpage")),
         next_url=None,
         updated=to_utc_iso(feed.get("updated") or feed.get("lastbuilddate")),
+        warnings=warnings,
     )
     for item in parsed.entries:
         b_id, p_id = blogger_ids(item.get("id") or item.get("guid"))
@@ -45,12 +50,13 @@ def parse_rss(data: bytes, *, iframe_hosts: Iterable[str] = DEFAULT_IFRAME_HOSTS
         html = item.get("content", [{}])[0].get("value") if item.get("content") else None
         html = html or item.get("summary", "")
         clean = sanitize_html(html, hosts)
+        url = checked_url(item.get("link"), warnings, f"post {p_id}")
         published_raw = item.get("published")
         page.posts.append(
             PostRecord(
                 id=p_id,
                 blog_id=b_id or "",
-                url=item.get("link"),
+                url=url,
                 title=item.get("title", ""),
                 author=_rss_author(item.get("author")),
                 published=to_utc_iso(published_raw),
@@ -60,7 +66,7 @@ def parse_rss(data: bytes, *, iframe_hosts: Iterable[str] = DEFAULT_IFRAME_HOSTS
                 content_html=clean,
                 content_text=html_to_text(clean),
                 comment_total=xml_int(item.get("thr_total")),
-                images=image_refs(clean, item.get("link")),
+                images=image_refs(clean, url),
             )
         )
     return page

@@ -126,47 +126,62 @@ def latest_run_ids(db: sqlite_utils.Database, blog_ids: Sequence[str] = ()) -> l
 
 
 def blog_status(db: sqlite_utils.Database) -> list[dict]:
-    """Per blog: post counts by status, comments, figures, last run."""
-    out = []
-    for blog in db.query("SELECT id, url, title FROM blogs ORDER BY url"):
-        bid = blog["id"]
-        counts = dict.fromkeys(("live", "deleted", "draft"), 0)
-        for status, n in db.execute(
-            "SELECT status, COUNT(*) FROM posts WHERE blog_id = ? GROUP BY status", [bid]
-        ):
-            counts[status] = n
-        comments = db.execute("SELECT COUNT(*) FROM comments WHERE blog_id = ?", [bid]).fetchone()
-        figures = db.execute(
-            "SELECT COUNT(*) FROM figures JOIN posts ON posts.id = figures.post_id "
-            "WHERE posts.blog_id = ?",
-            [bid],
-        ).fetchone()
-        last = list(
-            db.query(
-                "SELECT id, command, started_at, finished_at, status, full, requests, posts_new, "
-                "posts_updated, posts_deleted, error FROM runs WHERE blog_id = ? "
-                "ORDER BY id DESC LIMIT 1",
-                [bid],
-            )
+    """Per blog: post counts by status, comments, figures, last run and its unresolved error.
+
+    Addresses whose runs never stored a blog (a first run that failed) are listed too,
+    with zero counts, so `status` shows why an archive is still empty.
+    """
+    blogs = list(db.query("SELECT id, url, title FROM blogs ORDER BY url"))
+    known = {b["url"] for b in blogs}
+    blogs += [
+        {"id": None, "url": row[0], "title": None}
+        for row in db.execute(
+            "SELECT DISTINCT blog_url FROM runs WHERE blog_id IS NULL AND blog_url IS NOT NULL "
+            "ORDER BY blog_url"
         )
-        last_error = db.execute(
-            "SELECT error, started_at FROM runs WHERE blog_id = ? AND error IS NOT NULL "
-            "ORDER BY id DESC LIMIT 1",
-            [bid],
-        ).fetchone()
-        out.append(
-            {
-                "blog_id": bid,
-                "url": blog["url"],
-                "title": blog["title"],
-                "posts": counts,
-                "comments": comments[0],
-                "figures": figures[0],
-                "last_run": last[0] if last else None,
-                "last_error": {"error": last_error[0], "at": last_error[1]} if last_error else None,
-            }
+        if row[0] not in known
+    ]
+    return [_blog_status(db, blog["id"], blog["url"], blog["title"]) for blog in blogs]
+
+
+def _blog_status(db: sqlite_utils.Database, bid: str | None, url: str, title: str | None) -> dict:
+    counts = dict.fromkeys(("live", "deleted", "draft"), 0)
+    for status, n in db.execute(
+        "SELECT status, COUNT(*) FROM posts WHERE blog_id = ? GROUP BY status", [bid]
+    ):
+        counts[status] = n
+    comments = db.execute("SELECT COUNT(*) FROM comments WHERE blog_id = ?", [bid]).fetchone()
+    figures = db.execute(
+        "SELECT COUNT(*) FROM figures JOIN posts ON posts.id = figures.post_id "
+        "WHERE posts.blog_id = ?",
+        [bid],
+    ).fetchone()
+    # the blog's runs, including those that failed before its id was known
+    runs = "FROM runs WHERE (blog_id = :bid OR (blog_id IS NULL AND blog_url = :url))"
+    params = {"bid": bid, "url": url}
+    last = list(
+        db.query(
+            "SELECT id, command, started_at, finished_at, status, full, requests, posts_new, "
+            f"posts_updated, posts_deleted, error {runs} ORDER BY id DESC LIMIT 1",
+            params,
         )
-    return out
+    )
+    # an error stays "last error" only until a later run of the blog succeeds
+    last_error = db.execute(
+        f"SELECT error, started_at {runs} AND error IS NOT NULL AND id > "
+        f"(SELECT COALESCE(MAX(id), 0) {runs} AND status = 'ok') ORDER BY id DESC LIMIT 1",
+        params,
+    ).fetchone()
+    return {
+        "blog_id": bid,
+        "url": url,
+        "title": title,
+        "posts": counts,
+        "comments": comments[0],
+        "figures": figures[0],
+        "last_run": last[0] if last else None,
+        "last_error": {"error": last_error[0], "at": last_error[1]} if last_error else None,
+    }
 
 
 EXPORT_LIVE = ("live",)
@@ -240,16 +255,16 @@ def image_capture_ids(db: sqlite_utils.Database) -> list[tuple[str, int]]:
     ]
 
 
-def integrity_problems(db: sqlite_utils.Database) -> list[str]:
-    """SQL-side checks of `verify`: SQLite, FTS, completeness, comment counts."""
+def integrity_problems(db: sqlite_utils.Database) -> list[tuple[str, str]]:
+    """SQL-side checks of `verify` as (kind, detail): sqlite, fts, listing, comments."""
     problems = []
     result = [r[0] for r in db.execute("PRAGMA integrity_check")]
     if result != ["ok"]:
-        problems.append("PRAGMA integrity_check: " + "; ".join(result[:5]))
+        problems.append(("sqlite", "PRAGMA integrity_check: " + "; ".join(result[:5])))
     try:
         db.execute("INSERT INTO posts_fts(posts_fts, rank) VALUES('integrity-check', 1)")
     except sqlite3.DatabaseError as exc:
-        problems.append(f"posts_fts integrity-check failed ({exc})")
+        problems.append(("fts", f"posts_fts integrity-check failed ({exc})"))
     for run in db.query(
         """SELECT r.id, r.blog_id, r.total_results, r.finished_at FROM runs r
            WHERE r.full = 1 AND r.complete_listing = 1 AND r.status = 'ok'
@@ -263,19 +278,24 @@ def integrity_problems(db: sqlite_utils.Database) -> list[str]:
         ).fetchone()[0]
         if live != run["total_results"]:
             problems.append(
-                f"blog {run['blog_id']}: {live} live posts first seen by run {run['id']}, "
-                f"but its complete listing had totalResults {run['total_results']}"
+                (
+                    "listing",
+                    f"blog {run['blog_id']}: {live} live posts first seen by run {run['id']}, "
+                    f"but its complete listing had totalResults {run['total_results']}",
+                )
             )
     for post_id, expected, got in db.execute(
         """SELECT p.id, p.feed_comment_total,
                   (SELECT COUNT(*) FROM comments c WHERE c.post_id = p.id) AS n
            FROM posts p WHERE p.feed_comment_total IS NOT NULL AND p.status = 'live'
              AND p.feed_comment_total > (SELECT COUNT(*) FROM comments c WHERE c.post_id = p.id)
-           LIMIT 50"""
+           ORDER BY p.id"""
     ):
         # More stored than thr:total is normal (the count is only refreshed when the
         # post itself is re-listed); fewer means comments are missing.
-        problems.append(f"post {post_id}: feed says {expected} comments, archive has {got}")
+        problems.append(
+            ("comments", f"post {post_id}: feed says {expected} comments, archive has {got}")
+        )
     return problems
 
 

@@ -19,10 +19,18 @@ def _captures_of_backups(db: sqlite_utils.Database) -> None:
     db.execute("UPDATE posts SET origin = 'backup' WHERE origin = 'export'")
 
 
+def _runs_know_their_blog(db: sqlite_utils.Database) -> None:
+    db.execute(
+        "UPDATE runs SET blog_url = (SELECT url FROM blogs WHERE blogs.id = runs.blog_id) "
+        "WHERE blog_url IS NULL"
+    )
+
+
 # Numbered migrations of older files: (version reached, what changes, step), applied in order
 # in one transaction. New columns need no step: `_add_missing_columns` adds what the DDL has.
 MIGRATIONS = (
     (2, "imported Blogger backup files are captures of kind 'backup'", _captures_of_backups),
+    (3, "runs name their blog, so a first run that failed is listed", _runs_know_their_blog),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -38,7 +46,8 @@ _TABLES = {
             timezone_offset TEXT,
             updated TEXT,            -- (ours) newest <updated> of the posts feed: the watermark
             feed_mode TEXT,          -- (ours) full / jumpbreak / summary / none, as last seen
-            comments_feed INTEGER    -- (ours) 1 blog-wide comments feed works, 0 switched off
+            comments_feed INTEGER,   -- (ours) 1 blog-wide comments feed works, 0 switched off
+            comments_updated TEXT    -- (ours) newest comment of the last complete comments listing
         )""",
     "posts": """
         CREATE TABLE IF NOT EXISTS posts (
@@ -128,7 +137,8 @@ _TABLES = {
             sentence TEXT,
             char_start INTEGER,
             char_end INTEGER,
-            extractor_version TEXT
+            extractor_version TEXT,
+            context TEXT             -- (ours) table cell headers: "row header — column header"
         )""",
     "post_countries": """
         CREATE TABLE IF NOT EXISTS post_countries (
@@ -178,7 +188,8 @@ _TABLES = {
             posts_deleted INTEGER,
             error TEXT,
             command TEXT,            -- (ours) run / scrape / import / parse / extract
-            complete_listing INTEGER -- (ours) 1 when unique ids seen == totalResults
+            complete_listing INTEGER, -- (ours) 1 when unique ids seen == totalResults
+            blog_url TEXT            -- (ours) the address run, known before the blog's id is
         )""",
 }
 
@@ -189,6 +200,13 @@ _INDEXES = [
     "CREATE INDEX IF NOT EXISTS idx_posts_year ON posts(year)",
     "CREATE INDEX IF NOT EXISTS idx_comments_post ON comments(post_id)",
     "CREATE INDEX IF NOT EXISTS idx_figures_post ON figures(post_id)",
+    # the figures and overview pages: live posts newest first, their years and ids, without
+    # reading post rows (status sits after the bodies, so reading it walks their pages)
+    "CREATE INDEX IF NOT EXISTS idx_posts_browse ON posts(status, published, id, year)",
+    # the figures page: counts per post and kind from the index alone, and sorts by value
+    "CREATE INDEX IF NOT EXISTS idx_figures_browse ON figures(post_id, kind, currency, subject)",
+    "CREATE INDEX IF NOT EXISTS idx_figures_value ON figures(kind, value)",
+    "CREATE INDEX IF NOT EXISTS idx_figures_currency_value ON figures(currency, value)",
     "CREATE INDEX IF NOT EXISTS idx_post_countries_code ON post_countries(code)",
     "CREATE INDEX IF NOT EXISTS idx_post_themes_theme ON post_themes(theme)",
     "CREATE INDEX IF NOT EXISTS idx_captures_url ON captures(url)",

@@ -40,10 +40,24 @@ def save_blog(db: sqlite_utils.Database, blog: BlogInfo, *, feed_mode: str | Non
 
 def set_blog_watermark(db: sqlite_utils.Database, blog_id: str, updated: str | None) -> None:
     """Record the newest post `updated` seen by a *complete* pass over the feed."""
-    if updated:
+    _advance(db, blog_id, "updated", updated)
+
+
+def set_comments_watermark(db: sqlite_utils.Database, blog_id: str, newest: str | None) -> None:
+    """Record the newest comment of a *complete* comments listing.
+
+    Incremental listings page back until they pass it, so comments a killed or
+    interrupted run never reached are still fetched by the next ordinary run.
+    """
+    _advance(db, blog_id, "comments_updated", newest)
+
+
+def _advance(db: sqlite_utils.Database, blog_id: str, column: str, value: str | None) -> None:
+    """Move a watermark forward only: an older listing never rewinds it."""
+    if value:
         db.execute(
-            "UPDATE blogs SET updated = ? WHERE id = ? AND (updated IS NULL OR updated < ?)",
-            [updated, blog_id, updated],
+            f"UPDATE blogs SET {column} = ? WHERE id = ? AND ({column} IS NULL OR {column} < ?)",
+            [value, blog_id, value],
         )
 
 
@@ -312,8 +326,8 @@ def save_findings(db: sqlite_utils.Database, batch: Sequence[Findings]) -> int:
         conn.executemany(f"DELETE FROM {table} WHERE post_id = ?", ids)
     conn.executemany(
         """INSERT INTO figures (post_id, raw, value, kind, currency, qualifier, subject,
-                                sentence, char_start, char_end, extractor_version)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                                sentence, char_start, char_end, context, extractor_version)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [(f.post_id, *g, f.figures_version) for f in batch for g in f.figures],
     )
     conn.executemany(
@@ -371,12 +385,19 @@ def rename_warc_file(db: sqlite_utils.Database, old: str, new: str) -> None:
 
 
 def start_run(
-    db: sqlite_utils.Database, *, blog_id: str | None, started_at: str, full: bool, command: str
+    db: sqlite_utils.Database,
+    *,
+    blog_id: str | None,
+    started_at: str,
+    full: bool,
+    command: str,
+    blog_url: str | None = None,
 ) -> int:
+    """Open a run row; `blog_url` names the blog even before its id is known."""
     cur = db.conn.execute(
-        "INSERT INTO runs (blog_id, started_at, full, command, requests, posts_new, "
-        "posts_updated, posts_deleted) VALUES (?, ?, ?, ?, 0, 0, 0, 0)",
-        [blog_id, started_at, int(full), command],
+        "INSERT INTO runs (blog_id, blog_url, started_at, full, command, requests, posts_new, "
+        "posts_updated, posts_deleted) VALUES (?, ?, ?, ?, ?, 0, 0, 0, 0)",
+        [blog_id, blog_url, started_at, int(full), command],
     )
     return int(cur.lastrowid)
 

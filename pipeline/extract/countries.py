@@ -8,12 +8,20 @@ per country would be far too slow. Matching is case-sensitive so that common wor
 "chad") do not tag; false friends ("Indian Ocean") are phrases that win over the country name
 inside them because the longest phrase at a position is the one matched.
 
+The primary country is what a filter on the archive relies on, so it is chosen from the mentions
+that say what a post is about: a country named only as the place of an international meeting
+("the regional workshop held in Bangkok"), as the home of visitors, partners or donors ("Flemish
+visitors", "Swiss-funded") or as where migrants go does not compete, nor does a country
+that is one of a regional list ("in Bangladesh, Cambodia, India and Nepal") unless it clearly
+dominates; see `_counted_for_primary` and `_primaries`.
+
 The phrase machinery is shared with `themes.py` (`phrases.py`), so both taggers match text the
 same way.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -31,7 +39,7 @@ from pipeline.extract.phrases import (
 )
 
 # Bump when the same input can give different tags (rules or default vocabulary changed).
-TAGGER_VERSION = "2"
+TAGGER_VERSION = "3"
 
 # --- countries ---------------------------------------------------------------------------------
 
@@ -56,6 +64,11 @@ SHORT_TEXT_CHARS = 300
 # The leader must be this many times ahead of the next country and hold this share of the total.
 LEAD_RATIO = 1.5
 MIN_LEADER_SHARE = 0.35
+# A leading country that is one item of an enumeration of this many countries ("in Bangladesh,
+# Cambodia, India and Nepal") leads a regional post: it needs this share of the total to be
+# primary. (Lists of other countries, such as migrants' destinations, do not count.)
+REGIONAL_LIST = 4
+REGIONAL_LEADER_SHARE = 0.5
 # A second primary country: at least this score and half the leader's, clearly ahead of the third.
 MIN_SECOND_SCORE = 3
 MIN_SECOND_SHARE = 0.25
@@ -82,6 +95,65 @@ _FUNCTION_WORDS = frozenset(
      "are", "were", "too", "also", "only", "so", "the", "a", "an")
 )  # fmt: skip
 _NEXT_WORD = re.compile(r"[ \t]*(\w*)")
+
+# Side roles of a mention for the primary choice (see _counted_for_primary). The cues are looked
+# for in the _CUE_WINDOW characters before a mention, or right after it.
+_CUE_WINDOW = 80
+# "held in", "the regional workshop in", "met in", "hosted by", also before "City, Country"; not
+# "met to plan the work in", "a workshop on pensions in": there the place is the topic.
+_MEETING_BEFORE = re.compile(
+    r"(?i:\b(?:held|took\s+place|taking\s+place|convened|met|meets|gathered|meetings?|workshops?"
+    r"|conferences?|forums?|seminars?|summits?|congress|webinars?|sessions?|camps?|dialogues?"
+    r"|consultations?|events?|assembly|trainings?)\b(?:(?!\b(?:to|on|about)\b)[^.?\n]){0,40}?"
+    r"\b(?:in|at)|\bhosted\s+by)"
+    r"\s+(?:the\s+)?(?:[A-Z][\w'\u2019-]*(?:\s+[A-Z][\w'\u2019-]*)*,\s+)?$"
+)
+# "Bangkok hosted", "in Manila for the regional youth camp".
+_MEETING_AFTER = re.compile(
+    r"\s+host(?:s|ed)\b|(?i:[^.?\n]{0,30}?\bfor\s+(?:the|a|an|its|our)\s+[^.?\n]{0,30}?\b"
+    r"(?:meetings?|workshops?|conferences?|forums?|seminars?|summits?|congress|camps?"
+    r"|assembly|consultations?)\b)"
+)
+# A document named after the place of the meeting that adopted it: "the Singapore Declaration".
+_DOCUMENT_AFTER = re.compile(
+    r"\s+(?:Declaration|Process|Consensus|Protocol|Compact|Statement|Accord|Principles"
+    r"|Call\s+to\s+Action|Plan\s+of\s+Action|Action\s+Plan)\b"
+)
+# Where visitors, partners and donors come from, or where migrants go: "partners from",
+# "a delegation of", "funded by", "with the support of our", "the embassy of", "back home in";
+# "left for", "to work in", "cross into". ("our Cambodian partners" is left alone: the blog's
+# partners are as often local as foreign.)
+_SIDE_BEFORE = re.compile(
+    r"(?i:(?:\b(?:partners?|delegat(?:es|ions?)|visitors?|guests?|speakers?|trainers?|experts?"
+    r"|participants?|members?|colleagues|organi[sz]ations?|teams?|unions?)\s+from"
+    r"|\b(?:delegat(?:es|ions?)|visitors?)\s+of(?:\s+(?:\d+|one|two|three|four|five|six"
+    r"|seven|eight|nine|ten|twelve|fifteen|twenty))?"
+    r"|\b(?:funded|financed|supported|sponsored)\s+by|\bsupport\s+(?:of|from)"
+    r"|\bembass(?:y|ies)\s+of|\bback\s+(?:home\s+)?in)\s+(?:(?:the|our|its|their)\s+)?"
+    r"|(?:\bto\s+work|\bleft|\bleav(?:e|es|ing)|\bmigrat(?:e|es|ed|ing)|\bcross(?:es|ed|ing)?"
+    r"|\bwent|\bgo(?:es|ne|ing)?)\s+(?:abroad\s+)?(?:to|for|into|in)\s+(?:the\s+)?)$"
+)
+# Every cue before a mention ends with one of these words, or a comma or a digit ("a delegation
+# of 16 Flemish"): the other mentions, most of them, skip the cue searches.
+_CUE_ENDINGS = (
+    *(f" {word}" for word in ("in", "at", "by", "of", "from", "to", "for", "into", "the", "our")),
+    *(f" {word}" for word in ("its", "their", "one", "two", "three", "four", "five", "six")),
+    *(f" {word}" for word in ("seven", "eight", "nine", "ten", "twelve", "fifteen", "twenty")),
+    *",0123456789",
+)
+# "Swiss-funded", "the Belgian development NGO", "the Swiss Agency", "Flemish visitors".
+_ORIGIN_AFTER = re.compile(
+    r"(?i:-(?:funded|financed|supported|sponsored)\b|\s+(?:(?!and\b|or\b)[\w'\u2019]+\s+)?"
+    r"(?:embass(?:y|ies)|donors?|mutualities|agency|development\s+(?:cooperation|NGOs?)"
+    r"|visitors?|delegat(?:es|ions?)|guests?)\b)"
+)
+# What makes a meeting international besides a second country in its sentence.
+_INTERNATIONAL = re.compile(
+    r"\b(?:Asia|Asian|Asia-Pacific|Pacific|ASEAN|SAARC|ILO|UN|United Nations|EU|European"
+    r"|[Rr]egional|[Ii]nternational|[Gg]lobal|[Ww]orld|[Cc]ontinental)\b"
+)
+# Between two items of a list, which share a role: ", ", " and the ", " & ", "/".
+_ROLE_LIST_GAP = re.compile(r"\s*(?:,|&|/|\band\b|\bor\b|,\s*and\b)\s*(?:the\s+)?")
 
 
 @dataclass(frozen=True)
@@ -226,29 +298,130 @@ def _is_place(text: str, found: Sequence[_Mention], index: int) -> bool:
     )
 
 
-def _primary_scores(
-    text: str, body: Sequence[_Mention], in_title: Sequence[_Mention], labels: Sequence[_Mention]
-) -> dict[str, int]:
-    """Per country: the body sentences naming it (not as a venue), the first one weighing
-    1 + LEAD_WEIGHT, plus TITLE_WEIGHT if the title names it and LABEL_WEIGHT if a label does."""
+def _sentence_ends(text: str) -> list[int]:
+    """Offsets where the sentences of a text end (the last sentence may run to the end)."""
     stripped = text.lstrip()
     offset = len(text) - len(stripped)
-    ends = [match.end() + offset for match in _SENTENCE_END.finditer(stripped)]
+    return [match.end() + offset for match in _SENTENCE_END.finditer(stripped)]
+
+
+def _counted_for_primary(
+    text: str, mentions: Sequence[_Mention], ends: Sequence[int], several: bool
+) -> list[bool]:
+    """Per mention: whether it names a country the text is about, rather than a side role.
+
+    Two roles are left out: the seat of international bodies (`venues`) or the place of an
+    international meeting ("the regional workshop held in Bangkok", "Belgium hosted"), and the
+    home of visitors, partners and donors ("partners from Nepal", "supported by our Belgian",
+    "Swiss-funded") or the destination of migrants ("left for Thailand") when the post names
+    several countries. A meeting is international when its sentence names another country or an
+    international body or scope ("Asian", "ILO", "global"); a training "held in Dhaka" with
+    nobody from elsewhere is still news from Bangladesh. A list continues the role of its first
+    item: "partners from Cambodia, Nepal and India".
+    """
+    sentences = [bisect_right(ends, mention.start) for mention in mentions]
+    counted: list[bool] = []
+    for index, mention in enumerate(mentions):
+        window = max(0, mention.start - _CUE_WINDOW)
+        cue_before = (
+            text[max(0, mention.start - 8) : mention.start].rstrip().lower().endswith(_CUE_ENDINGS)
+        )
+        if mention.entry.venue or _DOCUMENT_AFTER.match(text, mention.end):
+            side_role = True
+        elif (
+            cue_before and _MEETING_BEFORE.search(text, window, mention.start)
+        ) or _MEETING_AFTER.match(text, mention.end):
+            side_role = _is_international(text, mentions, sentences, ends, index)
+        elif several and (
+            (cue_before and _SIDE_BEFORE.search(text, window, mention.start))
+            or _ORIGIN_AFTER.match(text, mention.end)
+        ):
+            side_role = True
+        else:
+            side_role = (
+                index > 0
+                and not counted[index - 1]
+                and _ROLE_LIST_GAP.fullmatch(text, mentions[index - 1].end, mention.start)
+                is not None
+            )
+        counted.append(not side_role)
+    return counted
+
+
+def _is_international(
+    text: str,
+    mentions: Sequence[_Mention],
+    sentences: Sequence[int],
+    ends: Sequence[int],
+    index: int,
+) -> bool:
+    """Whether the sentence of mentions[index] names another country or an international scope."""
+    sentence, code = sentences[index], mentions[index].entry.code
+    if any(
+        sentences[other] == sentence and mentions[other].entry.code != code
+        for other in range(len(mentions))
+    ):
+        return True
+    start = ends[sentence - 1] if sentence > 0 else 0
+    end = ends[sentence] if sentence < len(ends) else len(text)
+    return _INTERNATIONAL.search(text, start, end) is not None
+
+
+def _primary_scores(
+    text: str,
+    title: str,
+    body: Sequence[_Mention],
+    in_title: Sequence[_Mention],
+    labels: Sequence[_Mention],
+) -> dict[str, int]:
+    """Per country: the body sentences naming it in a counted role (`_counted_for_primary`), the
+    first one weighing 1 + LEAD_WEIGHT, plus TITLE_WEIGHT if the title names it and LABEL_WEIGHT
+    if a label does. The title adds nothing to a country that the body names only in a side role
+    ("CLC takes its demands to Bangkok"): the body tells what the title's place is; the labels
+    are the authors' own choice and always count."""
+    ends = _sentence_ends(text)
+    several = len({mention.entry.code for mention in (*body, *in_title, *labels)}) > 1
+    counted = _counted_for_primary(text, body, ends, several)
     scores: dict[str, int] = {}
     for code, sentence in {
         (mention.entry.code, bisect_right(ends, mention.start))
-        for mention in body
-        if not mention.entry.venue
+        for mention, keep in zip(body, counted, strict=True)
+        if keep
     }:
         scores[code] = scores.get(code, 0) + 1 + (LEAD_WEIGHT if sentence == 0 else 0)
-    for mentions, weight in ((in_title, TITLE_WEIGHT), (labels, LABEL_WEIGHT)):
+    side_only = {mention.entry.code for mention in body} - scores.keys()
+    title_counted = [
+        mention
+        for mention, keep in zip(
+            in_title, _counted_for_primary(title, in_title, [], several), strict=True
+        )
+        if keep and mention.entry.code not in side_only
+    ]
+    for mentions, weight in ((title_counted, TITLE_WEIGHT), (labels, LABEL_WEIGHT)):
         for code in {mention.entry.code for mention in mentions if not mention.entry.venue}:
             scores[code] = scores.get(code, 0) + weight
     return scores
 
 
-def _primaries(scores: Mapping[str, int], text_length: int) -> set[str]:
-    """The one or two countries a post is mainly about; none when no country leads."""
+def _listed_regionally(text: str, mentions: Sequence[_Mention]) -> set[str]:
+    """The countries of the enumerations of at least REGIONAL_LIST countries in a text."""
+    found: set[str] = set()
+    listed: set[str] = set()
+    for previous, mention in itertools.pairwise(mentions):
+        if _ROLE_LIST_GAP.fullmatch(text, previous.end, mention.start) is None:
+            listed = {mention.entry.code}
+            continue
+        listed |= {previous.entry.code, mention.entry.code}
+        if len(listed) >= REGIONAL_LIST:
+            found |= listed
+    return found
+
+
+def _primaries(scores: Mapping[str, int], text_length: int, listed: set[str]) -> set[str]:
+    """The one or two countries a post is mainly about; none when no country leads.
+
+    `listed` holds the countries of long enumerations: a leader among them needs
+    REGIONAL_LEADER_SHARE, since a post that lists the network's countries is regional."""
     ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
     if not ranked:
         return set()
@@ -256,7 +429,8 @@ def _primaries(scores: Mapping[str, int], text_length: int) -> set[str]:
         return {ranked[0][0]}
     total = sum(scores.values())
     s1, s2, s3 = (ranked[i][1] if i < len(ranked) else 0 for i in range(3))
-    if s1 < MIN_PRIMARY_SCORE or s1 < MIN_LEADER_SHARE * total:
+    share = REGIONAL_LEADER_SHARE if ranked[0][0] in listed else MIN_LEADER_SHARE
+    if s1 < MIN_PRIMARY_SCORE or s1 < share * total:
         return set()
     second_leads = (
         s2 >= MIN_SECOND_SCORE
@@ -291,8 +465,8 @@ def tag_countries(
     mentions: dict[str, int] = {}
     for mention in (*body, *in_title, *in_labels):
         mentions[mention.entry.code] = mentions.get(mention.entry.code, 0) + 1
-    scores = _primary_scores(text, body, in_title, in_labels)
-    primaries = _primaries(scores, len(text))
+    scores = _primary_scores(text, title, body, in_title, in_labels)
+    primaries = _primaries(scores, len(text), _listed_regionally(text, body))
     names = vocabulary.names
     tags = [
         CountryTag(code, names[code], count, code in primaries) for code, count in mentions.items()

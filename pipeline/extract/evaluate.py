@@ -7,7 +7,10 @@ matches an expected figure when the kind is the same and the value is within 0.5
 `optional` figures are neither credited nor counted as false positives; a `negative`
 case holds no figure, so anything predicted there is a false positive.
 
-Pure functions, no I/O except `load_cases`.
+The country and theme taggers are scored the same way on their annotated sets
+(`tagging_score`): micro F1 over (post, label) pairs, shared by their tests.
+
+Pure functions, no I/O except `load_cases` and `load_tagging_examples`.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
+
+import yaml
 
 Case = Mapping[str, Any]
 """One annotated sentence: `text`, `expected`, optional `optional`, `negative`, `countries`."""
@@ -129,3 +134,41 @@ def score(cases: Iterable[Case], predict: Callable[[Case], Sequence[Prediction]]
     `predict` receives the whole case, so it can use `countries` as well as `text`.
     """
     return summarize(match_case(case, predict(case)) for case in cases)
+
+
+# --- tagging (countries and themes) ----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TaggingScore:
+    """Micro F1 over (example id, label) pairs, with the pairs that were missed or extra."""
+
+    f1: float
+    missed: frozenset[tuple[str, str]]
+    extra: frozenset[tuple[str, str]]
+
+
+def load_tagging_examples(path: Path | str) -> list[dict[str, Any]]:
+    """The `examples` of an annotated tagging file (tests/data/tagging_*.yaml)."""
+    with open(path, encoding="utf-8") as handle:
+        return list(yaml.safe_load(handle)["examples"])
+
+
+def tagging_score(
+    examples: Iterable[Case], field: str, predict: Callable[[Case], Iterable[str]]
+) -> TaggingScore:
+    """Score `predict` (the labels it gives an example) against each example's `field`.
+
+    Micro-averaged over (example, label) pairs, so a post with six countries weighs more than
+    one with a single country, as it does for a reader filtering the archive; when neither side
+    has a pair the score is 1.0. For countries pass the codes, for primary countries the codes
+    of the primary tags, for themes the theme ids.
+    """
+    expected: set[tuple[str, str]] = set()
+    found: set[tuple[str, str]] = set()
+    for example in examples:
+        expected |= {(example["id"], label) for label in example[field]}
+        found |= {(example["id"], label) for label in predict(example)}
+    total = len(expected) + len(found)
+    f1 = 2 * len(expected & found) / total if total else 1.0
+    return TaggingScore(f1, frozenset(expected - found), frozenset(found - expected))

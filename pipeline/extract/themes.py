@@ -4,9 +4,9 @@ The vocabulary (`vocab/themes.yaml`, documented there) gives each theme weighted
 post gets a theme when the weighted mentions reach the theme's `min_score`: one passing word is
 not enough, a sentence or list item of substance is. Two kinds of mentions say little and are
 discounted, because reports of results are full of them: an item of an enumeration ("covers
-health care, maternity and pensions") and the counted noun of a figure ("790 workers, 45% women
-and 43% under 35" is not a post about gender or youth). The authors' own labels are the
-strongest evidence and give the theme outright.
+health care, maternity and pensions") or a row of a table, and the counted noun of a figure
+("790 workers, 45% women and 43% under 35" is not a post about gender or youth). The authors'
+own labels are the strongest evidence and give the theme outright.
 
 All terms of all themes are compiled once into one PhraseMatcher over the lower-cased text.
 """
@@ -22,7 +22,7 @@ from typing import Any
 from pipeline.extract.phrases import PhraseMatcher, compiled_for, load_vocabulary, phrase_key
 
 # Bump when the same input can give different tags (rules or default vocabulary changed).
-TAGGER_VERSION = "2"
+TAGGER_VERSION = "3"
 
 DEFAULT_MIN_SCORE = 2.5
 TITLE_FACTOR = 2.0  # a title states what the post is about
@@ -171,6 +171,21 @@ def _listed(text: str, hits: Sequence[_Hit]) -> set[int]:
     return listed
 
 
+def _in_table_rows(text: str, hits: Sequence[_Hit]) -> set[int]:
+    """Indexes of hits on a line with a tab: a row of a table ("Claims for health care\t38%").
+
+    A table names its rows as an enumeration names its items, so they count as list items."""
+    if "\t" not in text:
+        return set()
+    rows: set[int] = set()
+    for index, hit in enumerate(hits):
+        line_start = text.rfind("\n", 0, hit.start) + 1
+        line_end = text.find("\n", hit.end)
+        if "\t" in text[line_start : line_end if line_end >= 0 else len(text)]:
+            rows.add(index)
+    return rows
+
+
 def _is_figure_subject(text: str, hit: _Hit) -> bool:
     return bool(
         _FIGURE_BEFORE.search(text, max(0, hit.start - 40), hit.start)
@@ -186,7 +201,7 @@ def _add_mentions(
 ) -> None:
     """Add the weighted mentions of one text (body or title) to scores[theme][term]."""
     hits = list(_hits(vocabulary, text))
-    listed = _listed(text, hits)
+    listed = _listed(text, hits) | _in_table_rows(text, hits)
     for index, hit in enumerate(hits):
         hit_factor = factor * (LIST_FACTOR if index in listed else 1.0)
         figure: bool | None = None  # computed only for themes that need it

@@ -50,8 +50,13 @@ class WarcLog:
         response_headers: list[tuple[str, str]],
         raw_body: bytes,
         protocol: str = "HTTP/1.1",
+        truncated: bool = False,
     ) -> tuple[int, int]:
-        """Write response + request records; returns (offset, length) of the pair."""
+        """Write response + request records; returns (offset, length) of the pair.
+
+        `truncated`: we stopped reading at the size cap, so `raw_body` is only the
+        start of what the server sent (marked `WARC-Truncated: length`).
+        """
         with self._lock:
             offset = self._fh.tell()
             resp_headers = StatusAndHeaders(
@@ -63,6 +68,7 @@ class WarcLog:
                 payload=io.BytesIO(raw_body),
                 length=len(raw_body),
                 http_headers=resp_headers,
+                warc_headers_dict={"WARC-Truncated": "length"} if truncated else None,
             )
             path = urlsplit(url)
             target = (path.path or "/") + (f"?{path.query}" if path.query else "")
@@ -109,13 +115,20 @@ class WarcLog:
             return offset, self._fh.tell() - offset, digest.hexdigest()
 
     def close(self) -> tuple[str, str]:
-        """Close and rename; returns (old name, new name) for the captures index."""
+        """Close and rename; returns (old name, new name) for the captures index.
+
+        A run that captured nothing leaves no empty WARC file behind.
+        """
         with self._lock:
             if not self._fh.closed:
                 self._fh.flush()
+                empty = self._fh.tell() == 0
                 os.fsync(self._fh.fileno())
                 self._fh.close()
-                os.replace(self.raw_dir / self.open_name, self.raw_dir / self.final_name)
+                if empty:
+                    os.unlink(self.raw_dir / self.open_name)
+                else:
+                    os.replace(self.raw_dir / self.open_name, self.raw_dir / self.final_name)
         return self.open_name, self.final_name
 
 
@@ -163,16 +176,68 @@ def read_capture(raw_dir: Path, warc_file: str, offset: int) -> StoredExchange:
     raise FetchError(f"no response record at {warc_file}:{offset}")
 
 
-def decode_body(raw: bytes, headers: dict[str, str]) -> bytes:
-    encoding = headers.get("content-encoding", "").lower()
-    if encoding in ("gzip", "x-gzip"):
-        return zlib.decompress(raw, 16 + zlib.MAX_WBITS)
-    if encoding == "deflate":
+# Content-Encoding → zlib window bits; deflate may also come without its zlib header
+_WBITS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
+
+
+class Inflater:
+    """Undo gzip/deflate chunk by chunk, never producing more than `limit` bytes.
+
+    A few MB of gzip can expand to gigabytes: asking zlib for at most `limit` + 1
+    bytes per call keeps memory bounded whatever the server sends.
+    """
+
+    def __init__(self, wbits: int, limit: int | None) -> None:
+        self.limit = limit
+        self.decoded = bytearray()
+        self._wbits = wbits
+        self._zlib = zlib.decompressobj(wbits)
+        self._started = False
+
+    def feed(self, data: bytes) -> bool:
+        """Decode one chunk; False once the output would pass `limit` (raises zlib.error)."""
+        first, self._started = not self._started, True
         try:
-            return zlib.decompress(raw)
+            return self._inflate(data)
         except zlib.error:
-            return zlib.decompress(raw, -zlib.MAX_WBITS)
-    return raw
+            if not (first and self._wbits == zlib.MAX_WBITS):
+                raise
+            self._wbits = -zlib.MAX_WBITS  # headerless deflate, as some servers send
+            self._zlib = zlib.decompressobj(self._wbits)
+            return self._inflate(data)
+
+    def _inflate(self, data: bytes) -> bool:
+        while data:
+            room = None if self.limit is None else self.limit - len(self.decoded)
+            out = self._zlib.decompress(data, 0 if room is None else room + 1)
+            if room is not None and len(out) > room:
+                self.decoded += out[:room]
+                return False
+            self.decoded += out
+            data = self._zlib.unconsumed_tail
+        return True
+
+    def finish(self) -> bytes:
+        """The whole decoded body; raises zlib.error if the stream was cut short."""
+        self.decoded += self._zlib.flush()
+        if not self._zlib.eof:
+            raise zlib.error("incomplete or truncated compressed stream")
+        return bytes(self.decoded)
+
+
+def inflater(headers: dict[str, str], limit: int | None = None) -> Inflater | None:
+    """An Inflater for the response's Content-Encoding; None when the body is as sent."""
+    wbits = _WBITS.get(headers.get("content-encoding", "").strip().lower())
+    return None if wbits is None else Inflater(wbits, limit)
+
+
+def decode_body(raw: bytes, headers: dict[str, str]) -> bytes:
+    """A stored body without its Content-Encoding (stored bodies are within the size cap)."""
+    decoder = inflater(headers)
+    if decoder is None:
+        return raw
+    decoder.feed(raw)
+    return decoder.finish()
 
 
 def sha256(data: bytes) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,8 @@ from pipeline.db import schema, writes
 from pipeline.http.fetcher import utc_now
 from pipeline.http.warc import WarcLog
 from pipeline.model import Capture
+
+log = logging.getLogger("blogger_archive")
 
 
 def import_backup(
@@ -53,6 +56,8 @@ def import_backup(
         report["deleted"] += sum(p.status == "deleted" for p in batch.posts)
         report["comments"] += len(batch.comments)
         report["pages"] += len(batch.pages)
+        for warning in batch.warnings:
+            log.warning("%s: %s", path, warning)
         summary = batch.summary or summary
     assert summary is not None
     blog_id = summary.blog.id if summary.blog else None

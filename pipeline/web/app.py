@@ -23,10 +23,11 @@ import logging
 import os
 import socket
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import uvicorn
 import yaml
@@ -34,11 +35,13 @@ from datasette.app import DEFAULT_SETTINGS, Datasette
 from datasette.database import Database
 
 from pipeline.blogger.content import DEFAULT_IFRAME_HOSTS
+from pipeline.db.pages import archived_blog_urls
 from pipeline.db.schema import open_db
 from pipeline.errors import ConfigError
+from pipeline.web.names import ARCHIVE
 
 WEB_DIR = Path(str(resources.files("pipeline.web")))
-DB_NAME = "archive"
+DB_NAME = ARCHIVE
 PASSWORD_HASH_ENV = "BLOGGER_ARCHIVE_PASSWORD_HASH"
 SECRET_ENV = "DATASETTE_SECRET"
 STAFF_ACCOUNT = "staff"
@@ -52,8 +55,15 @@ def make_app(
     web_dir: str | Path = WEB_DIR,
     require_password: bool = False,
     iframe_hosts: Iterable[str] = DEFAULT_IFRAME_HOSTS,
+    raw_dir: str | Path | None = None,
+    blog_urls: Sequence[str] = (),
+    themes: list[dict[str, Any]] | None = None,
 ) -> Datasette:
     """A Datasette serving `db_path` as `archive`, with the assets of `web_dir`.
+
+    `raw_dir` (the WARC files) lets post pages show archived images; `blog_urls` name
+    the data source (the archive's own blogs when empty); `themes` is the configured
+    theme vocabulary, whose labels the pages show (the shipped one when None).
 
     The staff password is used whenever `BLOGGER_ARCHIVE_PASSWORD_HASH` is set (also
     on loopback: behind a reverse proxy the socket is local but the users are not);
@@ -61,7 +71,11 @@ def make_app(
     unreadable database, missing assets or a bad password hash.
     """
     metadata = _load_metadata(Path(web_dir))
-    metadata.setdefault("plugins", {})[PLUGIN_CONFIG_KEY] = {"iframe_hosts": sorted(iframe_hosts)}
+    metadata.setdefault("plugins", {})[PLUGIN_CONFIG_KEY] = {
+        "iframe_hosts": sorted(iframe_hosts),
+        "raw_dir": str(raw_dir) if raw_dir else None,
+        "theme_labels": {t["id"]: t.get("label") or t["id"] for t in themes} if themes else None,
+    }
     password_hash = os.environ.get(PASSWORD_HASH_ENV, "").strip()
     if password_hash:
         _check_password_hash(password_hash)
@@ -74,6 +88,7 @@ def make_app(
     # Only once the configuration is known to be good: this may create the file.
     db_path = Path(db_path)
     _ensure_database(db_path)
+    _name_source(metadata, list(blog_urls) or _archived_blogs(db_path))
     web_dir = Path(web_dir)
     ds = Datasette(
         files=[],
@@ -95,6 +110,9 @@ def serve(
     web_dir: str | Path = WEB_DIR,
     reload: bool = False,
     iframe_hosts: Iterable[str] = DEFAULT_IFRAME_HOSTS,
+    raw_dir: str | Path | None = None,
+    blog_urls: Sequence[str] = (),
+    themes: list[dict[str, Any]] | None = None,
 ) -> None:
     """Serve the archive until interrupted (blocks). Raises ConfigError for bad input.
 
@@ -109,9 +127,21 @@ def serve(
         web_dir=web_dir,
         require_password=not is_loopback(host),
         iframe_hosts=iframe_hosts,
+        raw_dir=raw_dir,
+        blog_urls=blog_urls,
+        themes=themes,
     )
     if reload:
-        _start_reloader(db_path, host=host, port=port, web_dir=web_dir, iframe_hosts=iframe_hosts)
+        _start_reloader(
+            db_path,
+            host=host,
+            port=port,
+            web_dir=web_dir,
+            iframe_hosts=iframe_hosts,
+            raw_dir=str(raw_dir) if raw_dir else None,
+            blog_urls=tuple(blog_urls),
+            themes=themes,
+        )
     sock = bind_socket(host, port)
     server = make_server(ds)
     # uvicorn announces the address only for sockets it binds itself.
@@ -170,6 +200,21 @@ def _ensure_database(db_path: Path) -> None:
         open_db(db_path).conn.close()
     except sqlite3.DatabaseError as e:
         raise ConfigError(f"cannot open database {db_path}: {e}") from None
+
+
+def _archived_blogs(db_path: Path) -> list[str]:
+    db = open_db(db_path)
+    try:
+        return archived_blog_urls(db.conn)
+    finally:
+        db.conn.close()
+
+
+def _name_source(metadata: dict[str, Any], blog_urls: list[str]) -> None:
+    """The data source is the archived blogs: their host names, linking to the first."""
+    if blog_urls:
+        metadata["source"] = ", ".join(urlsplit(u).netloc or u for u in blog_urls)
+        metadata["source_url"] = blog_urls[0]
 
 
 def _load_metadata(web_dir: Path) -> dict[str, Any]:

@@ -1,27 +1,31 @@
-"""`/search`: the staff search page over the archive (SPEC §7).
+"""`/search`: the staff search page over the archive, and its CSV download.
 
 Why a page of our own rather than Datasette's `?_search=`: staff need relevance
-ranking with the title weighted, highlighted snippets, the figures each post
-reports and filters by country/theme/year/label that combine with the words —
+ranking with the title weighted, excerpts with the words marked, the figures each
+post reports and filters by country/theme/year/label that combine with the words —
 and they type things like `COVID-19` or `100.000` that are FTS5 syntax errors.
 
-Speed (p95 ≤ 50 ms at 10,000 posts) comes from doing the work in a fixed number
-of queries per request, whatever the page size: (1) rank the page's rowids and
-(2) count all matches, from the full-text index alone when no filter needs the
-posts table (bm25() cannot be mixed with a window count), (3) snippets and details for the page's
-rowids only (snippet() re-tokenises a document, so never for every match), (4)
-the top figures for those posts in one query. The filter dropdowns are cached
-until the database file changes.
+Speed (p95 ≤ 50 ms at 10,000 posts) comes from doing the work in a fixed number of
+queries per request, whatever the page size (see `pipeline.db.pages`): rank the
+page's rowids and count the matches, mark the words in the page's posts only, read
+their figures in one query. The filter counts follow the words, but only up to
+`COUNTED_MATCHES` matches (beyond that, counting costs more than the search); the
+whole-archive counts are cached until the database file changes.
 
-Every value reaches SQLite as a parameter; the only SQL assembled here is from
-fixed fragments chosen by which filters are present.
+What is shown is chosen here: theme labels instead of ids, the primary country
+marked, excerpts cut at spaces, and the figures staff quote first (people reached,
+money, percentages) before counts of provinces or trainings.
 """
 
+from __future__ import annotations
+
+import csv
+import io
 import os
 import re
 import sqlite3
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from datasette import hookimpl
@@ -29,35 +33,33 @@ from datasette.utils import sqlite_timelimit
 from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
-DB_NAME = "archive"
+from pipeline.db import pages
+from pipeline.extract.figures import figure_phrase, readable_value
+from pipeline.web.names import archive_name
+from pipeline.web.posts import theme_labels
+
 PAGE_SIZE = 20
 MAX_PAGE = 500
 MAX_QUERY_CHARS = 500
 MAX_TERMS = 32
 TOP_FIGURES = 3
 EXCERPT_CHARS = 300
+# Words before the first match that an excerpt keeps, so the match has some context.
+EXCERPT_LEAD = 80
+COUNTED_MATCHES = 1500
+CSV_ROWS = MAX_PAGE * PAGE_SIZE
 TIME_LIMIT_MS = 2000
-# Columns of posts_fts: title, content_text, labels. A title hit outweighs ten body hits.
-RANK = "bm25(posts_fts, 10.0, 1.0, 2.0)"
-# Private-use characters mark matches in snippets: they survive html-escaping
-# unchanged and are then swapped for <mark>, so text from posts is never markup.
+# Private-use characters mark matches: they survive html-escaping unchanged and are
+# then swapped for <mark>, so text from posts is never markup.
 OPEN, CLOSE = "\ue000", "\ue001"
 STATUSES = ("live", "deleted", "draft")
 
 _WORD = re.compile(r"\w")
-_COUNTRY = re.compile(r"^[A-Za-z]{2}$")
+_COUNTRY_CODE = re.compile(r"^[A-Za-z]{2}$")
 _YEAR = re.compile(r"^\d{4}$")
 # NUL ends an FTS5 string early ("unterminated string"); no control character is a word.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
-
-# Fixed SQL fragments for each filter, in the order they are applied.
-_FILTERS = {
-    "country": "p.id IN (SELECT post_id FROM post_countries WHERE code = :country)",
-    "theme": "p.id IN (SELECT post_id FROM post_themes WHERE theme = :theme)",
-    "year": "p.year = :year",
-    "label": "EXISTS (SELECT 1 FROM json_each(p.labels) AS l WHERE l.value = :label)",
-    "status": "p.status = :status",
-}
+_SPACES = re.compile(r"\s+")
 
 
 @dataclass
@@ -82,32 +84,48 @@ class Results:
 
 
 def parse_args(args: Any) -> Query:
-    """Read `q`, `mode`, the filters and `page` from the query string."""
+    """Read `q`, `mode`, the filters and `page` from the query string.
+
+    A country given by name stays as typed here; `resolve_country` turns it into a code.
+    """
     q = _CONTROL.sub(" ", args.get("q") or "").strip()
     query = Query(q=q, advanced=args.get("mode") == "advanced")
     if len(query.q) > MAX_QUERY_CHARS:
         query.q = query.q[:MAX_QUERY_CHARS]
         query.messages.append(f"Only the first {MAX_QUERY_CHARS} characters were searched.")
-    country = (args.get("country") or "").strip()
-    if country and _COUNTRY.match(country):
-        query.filters["country"] = country.upper()
-    elif country:
-        query.messages.append(f"Country “{country}” ignored: use a two-letter ISO code (KH).")
     year = (args.get("year") or "").strip()
     if _YEAR.match(year):
         query.filters["year"] = int(year)
     elif year:
         query.messages.append(f"Year “{year}” ignored: not a year.")
-    for name in ("theme", "label"):
-        value = (args.get(name) or "").strip()
+    for name in ("country", "theme", "label"):
+        value = _CONTROL.sub(" ", args.get(name) or "").strip()
         if value:
-            query.filters[name] = value
+            query.filters[name] = value.upper() if _COUNTRY_CODE.match(value) else value
     status = args.get("status") or ""
     if status in STATUSES:
         query.filters["status"] = status
     page = args.get("page") or "1"
-    query.page = min(int(page), MAX_PAGE) if page.isdigit() and int(page) > 0 else 1
+    # ASCII digits only (int() refuses "²", which isdigit() accepts), few enough for int().
+    number = page.isascii() and page.isdigit() and len(page) <= 9
+    query.page = min(int(page), MAX_PAGE) if number and int(page) > 0 else 1
     return query
+
+
+def resolve_country(conn: sqlite3.Connection, query: Query) -> None:
+    """Accept a country by name ("Cambodia") as well as by code ("KH")."""
+    value = query.filters.get("country")
+    if value is None or _COUNTRY_CODE.match(value):
+        return
+    found = pages.country_code(conn, value)
+    if found:
+        query.filters["country"] = found[0]
+    else:
+        del query.filters["country"]
+        query.messages.append(
+            f"Country “{value}” ignored: no post is about it (use a name such as Cambodia "
+            "or a code such as KH)."
+        )
 
 
 def match_expression(q: str, advanced: bool) -> str | None:
@@ -131,136 +149,82 @@ def match_expression(q: str, advanced: bool) -> str | None:
 
 def run_search(conn: sqlite3.Connection, query: Query, match: str | None) -> Results:
     """Rank, count and describe one page of hits (runs in Datasette's SQL thread)."""
-    params: dict[str, Any] = {**query.filters, "match": match}
-    where = [_FILTERS[name] for name in _FILTERS if name in query.filters]
-    rowid, from_where = _from_where(where, bool(match))
-    order = f"{RANK}, {rowid}" if match else "p.published DESC, p.rowid"
-    offset = (query.page - 1) * PAGE_SIZE
+    resolve_country(conn, query)
     try:
         with sqlite_timelimit(conn, TIME_LIMIT_MS):
-            rowids, total = _rank(
+            rowids, total = pages.rank_posts(
                 conn,
-                f"SELECT {rowid} {from_where} ORDER BY {order}",
-                f"SELECT count(*) {from_where}",
-                params,
-                offset,
-                filtered=bool(where),
+                match,
+                query.filters,
+                offset=(query.page - 1) * PAGE_SIZE,
+                limit=PAGE_SIZE,
             )
-            hits = _details(conn, rowids, match)
-            _attach_figures(conn, hits)
+            hits = pages.hit_details(
+                conn,
+                rowids,
+                match,
+                open_mark=OPEN,
+                close_mark=CLOSE,
+                excerpt_chars=EXCERPT_CHARS + 1,
+            )
+            figures = pages.figures_of_posts(conn, [h["id"] for h in hits])
     except sqlite3.OperationalError as e:
         return Results(error=_explain(e, query.advanced))
+    for hit in hits:
+        hit["title_html"] = mark(hit.pop("title_marked") or "")
+        hit["snippet_html"] = mark(excerpt(hit.pop("text_marked") or "", EXCERPT_CHARS))
+    _attach_figures(hits, figures)
     return Results(hits=hits, total=total)
 
 
-def _rank(
-    conn: sqlite3.Connection,
-    ranked_sql: str,
-    count_sql: str,
-    params: dict[str, Any],
-    offset: int,
-    *,
-    filtered: bool,
-) -> tuple[list[int], int]:
-    """The page's rowids in order, and the number of matches.
+def excerpt(text: str, size: int) -> str:
+    """About `size` characters of `text` around its first match, cut at spaces only.
 
-    Filters cost a subquery over every post they select (tens of thousands at
-    100,000 posts), so with filters the ordered rowids are read once and counted
-    here; without filters the count comes from the index alone, cheaper than
-    reading every match.
+    Starts a little before the first match (or at the beginning), never inside a word
+    at either end, says "…" where text was left out, and closes a match the cut split.
     """
-    if filtered:
-        ordered = [r[0] for r in conn.execute(ranked_sql, params)]
-        return ordered[offset : offset + PAGE_SIZE], len(ordered)
-    page = [
-        r[0]
-        for r in conn.execute(
-            f"{ranked_sql} LIMIT :limit OFFSET :offset",
-            {**params, "limit": PAGE_SIZE, "offset": offset},
-        )
-    ]
-    return page, conn.execute(count_sql, params).fetchone()[0]
+    text = _SPACES.sub(" ", text).strip()
+    first = text.find(OPEN)
+    start = 0
+    if first > EXCERPT_LEAD:
+        start = text.find(" ", first - EXCERPT_LEAD, first) + 1 or first
+    end = start + size
+    if end < len(text):
+        end = text.rfind(" ", start, end + 1)
+        if end <= max(start, first):  # one enormous word: keep it whole
+            end = text.find(" ", start + size)
+            end = len(text) if end < 0 else end
+    cut = text[start:end].strip()
+    if cut.count(OPEN) > cut.count(CLOSE):
+        cut += CLOSE
+    return ("…" if start else "") + cut + ("…" if end < len(text) else "")
 
 
-def _from_where(where: list[str], has_match: bool) -> tuple[str, str]:
-    """(rowid expression, FROM … WHERE …) shared by the ranking and the count.
-
-    With words, the full-text index drives the query and the filters become one
-    set of post rowids. The unary `+` keeps that `rowid IN (…)` out of FTS5's
-    query planning: otherwise FTS5 re-runs the MATCH once per candidate rowid
-    (seconds at 10,000 posts instead of milliseconds); this way the subquery is
-    computed once and bm25() runs only for posts that pass the filters.
-    """
-    if not has_match:
-        return "p.rowid", "FROM posts AS p WHERE " + (" AND ".join(where) or "1")
-    clauses = ["posts_fts MATCH :match"]
-    if where:
-        clauses.append(
-            "+posts_fts.rowid IN (SELECT p.rowid FROM posts AS p WHERE " + " AND ".join(where) + ")"
-        )
-    return "posts_fts.rowid", "FROM posts_fts WHERE " + " AND ".join(clauses)
-
-
-_DETAIL_COLUMNS = (
-    "p.rowid AS rid, p.id, p.title, p.url, p.published, p.status, p.countries, p.themes, p.labels"
-)
-
-
-def _details(
-    conn: sqlite3.Connection, rowids: list[int], match: str | None
-) -> list[dict[str, Any]]:
-    """Title (highlighted), snippet and tags for the page's posts, in ranking order."""
-    if not rowids:
-        return []
-    marks = ",".join("?" * len(rowids))
-    if match:
-        sql = (
-            f"SELECT {_DETAIL_COLUMNS}, highlight(posts_fts, 0, ?, ?) AS title_html, "
-            "snippet(posts_fts, 1, ?, ?, '…', 32) AS snippet_html "
-            "FROM posts_fts CROSS JOIN posts AS p ON p.rowid = posts_fts.rowid "
-            f"WHERE posts_fts MATCH ? AND posts_fts.rowid IN ({marks})"
-        )
-        args = [OPEN, CLOSE, OPEN, CLOSE, match, *rowids]
+def salience(figure: dict[str, Any]) -> tuple[int, int]:
+    """Sort key: people reached first, then money, percentages, other counts, the rest;
+    within a kind, the first mentioned (usually the headline figure) first."""
+    kind = figure["kind"]
+    if kind == "count" and pages.is_people(figure["subject"]):
+        rank = 0
     else:
-        sql = (
-            f"SELECT {_DETAIL_COLUMNS}, p.title AS title_html, "
-            f"substr(p.content_text, 1, ?) AS snippet_html FROM posts AS p "
-            f"WHERE p.rowid IN ({marks})"
-        )
-        args = [EXCERPT_CHARS, *rowids]
-    cur = conn.execute(sql, args)
-    names = [d[0] for d in cur.description]
-    by_rowid = {}
-    for values in cur:
-        hit = dict(zip(names, values, strict=True))
-        hit["title_html"] = mark(hit["title_html"] or "")
-        hit["snippet_html"] = mark(hit["snippet_html"] or "")
-        hit["figures"] = []
-        by_rowid[hit.pop("rid")] = hit
-    return [by_rowid[r] for r in rowids if r in by_rowid]
+        rank = {"money": 1, "percent": 2, "count": 3}.get(kind, 4)
+    return rank, figure["char_start"] or 0
 
 
-def _attach_figures(conn: sqlite3.Connection, hits: list[dict[str, Any]]) -> None:
-    """The top figures of every hit in one query: those with a subject first (a count
-    of *something* is what staff quote), then counts, money, percents, in text order."""
-    if not hits:
-        return
-    by_id = {h["id"]: h for h in hits}
-    marks = ",".join("?" * len(by_id))
-    sql = f"""
-        SELECT post_id, raw, kind, subject, qualifier FROM (
-          SELECT post_id, raw, kind, subject, qualifier, row_number() OVER (
-                   PARTITION BY post_id
-                   ORDER BY subject IS NULL,
-                            CASE kind WHEN 'count' THEN 0 WHEN 'money' THEN 1
-                                      WHEN 'percent' THEN 2 ELSE 3 END,
-                            char_start) AS n
-          FROM figures WHERE post_id IN ({marks}))
-        WHERE n <= ? ORDER BY post_id, n"""
-    for post_id, raw, kind, subject, qualifier in conn.execute(sql, [*by_id, TOP_FIGURES]):
-        by_id[post_id]["figures"].append(
-            {"raw": raw, "kind": kind, "subject": subject, "qualifier": qualifier}
-        )
+def describe_figure(figure: dict[str, Any]) -> str:
+    """ "over 45% of members" — the figure as staff would quote it."""
+    readable = readable_value(figure["value"], figure["kind"], figure["currency"], figure["raw"])
+    return figure_phrase(figure["qualifier"], readable, figure["subject"])
+
+
+def _attach_figures(hits: list[dict[str, Any]], figures: list[dict[str, Any]]) -> None:
+    by_post: dict[str, list[dict[str, Any]]] = {}
+    for f in figures:
+        by_post.setdefault(f["post_id"], []).append(f)
+    for hit in hits:
+        found = sorted(by_post.get(hit["id"], []), key=salience)
+        hit["figure_count"] = len(found)
+        hit["figures"] = [{**f, "phrase": describe_figure(f)} for f in found[:TOP_FIGURES]]
 
 
 def _explain(error: sqlite3.OperationalError, advanced: bool) -> str:
@@ -283,7 +247,10 @@ def mark(text: str) -> Markup:
 
 # ------------------------------------------------------------ filter options
 
-_options_cache: dict[str, tuple[tuple, dict[str, list]]] = {}
+# (database file, words) → (file state, options): staff refine one search with filters
+# and pages, so the counts for the same words are reused until the file changes.
+_options_cache: dict[tuple[str, str | None], tuple[tuple, dict[str, list] | None]] = {}
+OPTIONS_CACHED = 256
 
 
 def _file_state(path: str) -> tuple:
@@ -298,80 +265,199 @@ def _file_state(path: str) -> tuple:
     return tuple(state)
 
 
-def filter_options(conn: sqlite3.Connection) -> dict[str, list]:
-    """Choices for the filter controls, with post counts."""
-    return {
-        "countries": conn.execute(
-            "SELECT code, max(name), count(*) FROM post_countries GROUP BY code ORDER BY max(name)"
-        ).fetchall(),
-        "themes": conn.execute(
-            "SELECT theme, count(*) FROM post_themes GROUP BY theme ORDER BY theme"
-        ).fetchall(),
-        "years": conn.execute(
-            "SELECT year, count(*) FROM posts WHERE year IS NOT NULL GROUP BY year "
-            "ORDER BY year DESC"
-        ).fetchall(),
-        "labels": conn.execute(
-            "SELECT l.value, count(*) FROM posts AS p, json_each(p.labels) AS l "
-            "WHERE json_valid(p.labels) GROUP BY l.value ORDER BY count(*) DESC, l.value "
-            "LIMIT 1000"
-        ).fetchall(),
-    }
-
-
-async def _cached_options(db: Any) -> dict[str, list]:
-    state = _file_state(db.path)
-    cached = _options_cache.get(db.path)
+async def _options(db: Any, match: str | None) -> dict[str, list] | None:
+    """Options with counts for the words (for the whole archive without), or None when
+    the words match too many posts to count them quickly; cached."""
+    key, state = (db.path, match), _file_state(db.path)
+    cached = _options_cache.get(key)
     if cached and cached[0] == state:
         return cached[1]
-    options = await db.execute_fn(filter_options)
-    _options_cache[db.path] = (state, options)
+
+    def compute(conn: sqlite3.Connection) -> dict[str, list] | None:
+        if match and not 0 < pages.count_matches(conn, match) <= COUNTED_MATCHES:
+            return None
+        return pages.filter_options(conn, match)
+
+    options = await db.execute_fn(compute)
+    if len(_options_cache) >= OPTIONS_CACHED:
+        del _options_cache[next(iter(_options_cache))]
+    _options_cache[key] = (state, options)
     return options
+
+
+async def filter_options(db: Any, match: str | None) -> tuple[dict[str, list], bool]:
+    """(choices with counts, whether the counts are for the words) for the form.
+
+    Counts that are not for the words are dropped (None) when there are words: an
+    archive-wide "Pensions (87)" above "No posts found" misleads.
+    """
+    if match:
+        counted = await _options(db, match)
+        if counted is not None:
+            return counted, True
+    # Without words the whole archive is always counted: never None.
+    options = cast(dict[str, list], await _options(db, None))
+    if not match:
+        return options, False
+    uncounted = {
+        "countries": [(code, name, None) for code, name, _ in options["countries"]],
+        **{key: [(value, None) for value, _ in options[key]] for key in ("themes", "years")},
+        "labels": [(label, None) for label, _ in options["labels"]],
+    }
+    return uncounted, False
 
 
 # --------------------------------------------------------------------- page
 
 
-def page_url(datasette: Any, query: Query, page: int) -> str:
-    """The same search on another page."""
-    args = {"q": query.q, **{k: str(v) for k, v in query.filters.items()}}
+def search_args(query: Query, **changes: Any) -> dict[str, str]:
+    """The query string of this search with some filters changed (None removes one)."""
+    filters = {**query.filters, **changes}
+    args = {"q": query.q, **{k: str(v) for k, v in filters.items() if v is not None}}
     if query.advanced:
         args["mode"] = "advanced"
-    args = {k: v for k, v in args.items() if v}
+    return {k: v for k, v in args.items() if v}
+
+
+def page_url(datasette: Any, query: Query, page: int, **changes: Any) -> str:
+    """The same search (with `changes` to its filters) on another page."""
+    args = search_args(query, **changes)
     if page > 1:
         args["page"] = str(page)
     return datasette.urls.path("/search") + ("?" + urlencode(args) if args else "")
 
 
-async def search_page(datasette: Any, request: Any) -> Response:
-    await datasette.ensure_permissions(request.actor, [("view-database", DB_NAME), "view-instance"])
-    db = datasette.get_database(DB_NAME)
+def suggestions(datasette: Any, query: Query, labels: dict[str, str]) -> list[dict[str, str]]:
+    """What to try when nothing matched: drop a filter, fewer words, the advanced syntax."""
+    tips = []
+    for name, value in query.filters.items():
+        shown = labels.get(value, value) if name == "theme" else value
+        tips.append(
+            {
+                "text": f"Remove the {name} filter ({shown})",
+                "url": page_url(datasette, query, 1, **{name: None}),
+            }
+        )
+    words = query.q.split()
+    if len(words) > 1 and not query.advanced:
+        for word in words[:3]:
+            tips.append(
+                {
+                    "text": f"Search only “{word}”",
+                    "url": page_url(datasette, replace_q(query, word), 1),
+                }
+            )
+    if query.advanced:
+        tips.append({"text": "Check quotes and brackets, or switch off advanced syntax", "url": ""})
+    elif query.q:
+        tips.append(
+            {
+                "text": "Tick advanced syntax for pension* (words starting with pension) "
+                "or cash OR transfer (either word)",
+                "url": "",
+            }
+        )
+    return tips
+
+
+def replace_q(query: Query, q: str) -> Query:
+    return Query(q=q, advanced=query.advanced, filters=dict(query.filters))
+
+
+async def _search(datasette: Any, request: Any) -> tuple[Query, str | None]:
+    await datasette.ensure_permissions(
+        request.actor, [("view-database", archive_name(datasette)), "view-instance"]
+    )
     query = parse_args(request.args)
     match = match_expression(query.q, query.advanced)
     if query.q and not match:
         query.messages.append(f"“{query.q}” has no words to search for.")
+    return query, match
+
+
+async def search_page(datasette: Any, request: Any) -> Response:
+    query, match = await _search(datasette, request)
+    db = datasette.get_database(archive_name(datasette))
     results = await db.execute_fn(lambda conn: run_search(conn, query, match))
     if results.error:
         query.messages.append(results.error)
-    last_page = max(1, -(-results.total // PAGE_SIZE))
+    last_page = min(max(1, -(-results.total // PAGE_SIZE)), MAX_PAGE)
+    if results.total and query.page > last_page:
+        return Response.redirect(page_url(datasette, query, last_page))
+    labels = theme_labels(datasette)
+    options, counted = await filter_options(db, None if results.error else match)
+    options = {**options, "themes": sorted(options["themes"], key=lambda t: labels.get(t[0], t[0]))}
     context = {
         "metadata": datasette.metadata(),
         "query": query,
         "results": results,
-        "options": await _cached_options(db),
+        "options": options,
+        "counted": counted,
+        "theme_labels": labels,
         "statuses": STATUSES,
         "first_number": (query.page - 1) * PAGE_SIZE + 1,
         "last_page": last_page,
+        "suggestions": [] if results.total else suggestions(datasette, query, labels),
+        "filter_url": lambda **changes: page_url(datasette, query, 1, **changes),
+        "csv_url": datasette.urls.path("/search.csv") + "?" + urlencode(search_args(query)),
         "prev_url": page_url(datasette, query, query.page - 1) if query.page > 1 else None,
         "next_url": (
-            page_url(datasette, query, query.page + 1)
-            if query.page < min(last_page, MAX_PAGE)
-            else None
+            page_url(datasette, query, query.page + 1) if query.page < last_page else None
         ),
     }
     return Response.html(await datasette.render_template("search.html", context, request=request))
 
 
+CSV_COLUMNS = (
+    "title",
+    "published",
+    "year",
+    "primary_countries",
+    "countries",
+    "themes",
+    "labels",
+    "figures",
+    "status",
+    "url",
+    "archive_url",
+    "id",
+)
+
+
+async def search_csv(datasette: Any, request: Any) -> Response:
+    """Every match of the search (up to CSV_ROWS), in the page's order, as CSV."""
+    query, match = await _search(datasette, request)
+    db = datasette.get_database(archive_name(datasette))
+
+    def rows(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+        resolve_country(conn, query)
+        with sqlite_timelimit(conn, TIME_LIMIT_MS):
+            rowids, _ = pages.rank_posts(conn, match, query.filters, offset=0, limit=CSV_ROWS)
+            return pages.search_rows(conn, rowids)
+
+    try:
+        found = await db.execute_fn(rows)
+    except sqlite3.OperationalError as e:
+        return Response.text(_explain(e, query.advanced), status=400)
+    labels = theme_labels(datasette)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, CSV_COLUMNS)
+    writer.writeheader()
+    for row in found:
+        for name in ("primary_countries", "countries", "labels"):
+            row[name] = "; ".join(pages.json_strings(row[name]))
+        row["themes"] = "; ".join(labels.get(t, t) for t in pages.json_strings(row["themes"]))
+        row["archive_url"] = datasette.absolute_url(
+            request, datasette.urls.row(archive_name(datasette), "posts", row["id"])
+        )
+        writer.writerow(row)
+    return Response(
+        out.getvalue(),
+        content_type="text/csv; charset=utf-8",
+        headers={"content-disposition": 'attachment; filename="search.csv"'},
+    )
+
+
 @hookimpl
 def register_routes():
-    return [(r"^/search$", search_page)]
+    return [(r"^/search$", search_page), (r"^/search\.csv$", search_csv)]

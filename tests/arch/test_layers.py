@@ -29,8 +29,19 @@ ALLOWED: dict[str, set[str]] = {
     "stages": {"model", "errors", "config", "blogger", "extract", "http", "db", "lock"},
     "migrate": {"model", "errors", "blogger", "db"},
     "web": {"model", "errors", "config", "blogger", "extract", "http", "db"},
-    "cli": {"model", "errors", "config", "blogger", "extract", "http", "db", "lock", "stages",
-            "migrate", "web"},
+    "cli": {
+        "model",
+        "errors",
+        "config",
+        "blogger",
+        "extract",
+        "http",
+        "db",
+        "lock",
+        "stages",
+        "migrate",
+        "web",
+    },
     "__main__": {"cli"},
     "__init__": set(),
 }
@@ -47,8 +58,11 @@ def pipeline_imports(module: Path) -> set[str]:
     for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
         names: list[str] = []
         if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names = [node.module] if node.module != "pipeline" else [
-                f"pipeline.{a.name}" for a in node.names]
+            names = (
+                [node.module]
+                if node.module != "pipeline"
+                else [f"pipeline.{a.name}" for a in node.names]
+            )
         elif isinstance(node, ast.Import):
             names = [a.name for a in node.names]
         found |= {n.split(".")[1] for n in names if n.startswith("pipeline.")}

@@ -18,7 +18,7 @@ import pytest
 from pipeline.blogger.backup import BackupContents, iter_backup, parse_backup
 from pipeline.errors import InputFileError
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 KIND = "http://schemas.google.com/blogger/2008/kind#"
 BLOG = "7001"
 

@@ -627,16 +627,16 @@ def test_new_export(blog):
     assert {p.path for p in blog.live_posts} <= filenames
 
 
-def test_streamed_export_equals_in_memory_export():
+def test_streamed_backup_equals_in_memory_backup():
     buffer = io.BytesIO()
     write_synthetic_backup(buffer, "new", 30, seed=9)
     assert buffer.getvalue() == backup_new(make_blog(30, seed=9))
 
 
-def test_cli_writes_an_export(tmp_path, capsys):
+def test_cli_writes_a_backup(tmp_path, capsys):
     out = tmp_path / "feed.atom"
-    assert cli_main(["--posts", "12", "--export", "old", "--out", str(out)]) == 0
-    assert "wrote old export" in capsys.readouterr().out
+    assert cli_main(["--posts", "12", "--backup", "old", "--out", str(out)]) == 0
+    assert "wrote old backup" in capsys.readouterr().out
     root = etree.parse(str(out)).getroot()
     posts = root.xpath(f"a:entry[a:category[@term='{KIND}post']]", namespaces=NS)
     assert len(posts) >= 12

@@ -20,7 +20,7 @@ from pipeline.blogger.content import html_to_text
 from pipeline.blogger.post_page import PostPage, parse_post_html
 from pipeline.model import FeedPage
 
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
+SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples"
 if not SAMPLES.is_dir():
     pytest.skip(f"no Blogger samples at {SAMPLES}", allow_module_level=True)
 

@@ -1,5 +1,6 @@
-"""Figure extraction (SPEC §6, issue 6): acceptance on the seed post, precision and recall
-on our annotated corpus and on the peer cases, and one focused test per rule."""
+"""Figure extraction: acceptance on the seed post, precision and recall on our annotated
+corpus and on the peer cases, one focused test per rule, table context and readable
+values."""
 
 from __future__ import annotations
 
@@ -9,12 +10,18 @@ from pathlib import Path
 import pytest
 
 from pipeline.extract.evaluate import Case, load_cases, match_case, score, summarize
-from pipeline.extract.figures import EXTRACTOR_VERSION, Figure, extract_figures
+from pipeline.extract.figures import (
+    EXTRACTOR_VERSION,
+    Figure,
+    extract_figures,
+    figure_phrase,
+    readable_value,
+)
 
-DATA = Path(__file__).resolve().parent / "data"
+DATA = Path(__file__).resolve().parents[1] / "data"
 CORPUS = DATA / "figures_corpus.jsonl"
 SEED_POST = DATA / "seed_post_cambodia.txt"
-PEER_CASES = Path(__file__).resolve().parents[2] / "shared" / "peer-figures" / "cases.jsonl"
+PEER_CASES = Path(__file__).resolve().parents[3] / "shared" / "peer-figures" / "cases.jsonl"
 
 
 def predict(case: Case) -> list[Figure]:
@@ -35,7 +42,7 @@ def values(text: str, countries: tuple[str, ...] = ()) -> list[tuple[float, str,
 # ----------------------------------------------------------------------------- acceptance
 
 
-def test_seed_post_yields_exactly_the_issue_6_list() -> None:
+def test_seed_post_yields_exactly_the_reference_list() -> None:
     text = SEED_POST.read_text(encoding="utf-8")
     got = [
         (f.raw, f.value, f.kind, f.currency, f.qualifier, f.subject)
@@ -451,3 +458,205 @@ def test_score_uses_the_peer_match_rule() -> None:
     assert result["currency_accuracy"] == 0.0
     miss = score(cases[:1], lambda case: [_P(1006.0, "count"), _P(1000.0, "percent")])
     assert (miss["tp"], miss["fp"], miss["fn"]) == (0, 2, 1)
+
+
+# ------------------------------------------------------------------------- table cells
+
+DISTRICTS = (
+    "Registrations by district.\n\n"
+    "District\tWorkers registered\tWomen (%)\n"
+    "Lalitpur\t1,709\t47%\n"
+    "Kathmandu\t2100\t52\n\n"
+    "Source: union records."
+)
+
+
+def cells(text: str, countries: tuple[str, ...] = ()) -> list[tuple]:
+    return [
+        (f.raw, f.value, f.kind, f.currency, f.subject, f.context)
+        for f in extract_figures(text, countries)
+    ]
+
+
+def test_table_cells_carry_row_and_column_headers() -> None:
+    assert cells(DISTRICTS) == [
+        ("1,709", 1709, "count", None, "workers", "Lalitpur — Workers registered"),
+        ("47%", 47, "percent", None, "women", "Lalitpur — Women (%)"),
+        # a year-like number alone under a counting column is a count; "52" under "(%)"
+        # is a percentage
+        ("2100", 2100, "count", None, "workers", "Kathmandu — Workers registered"),
+        ("52", 52, "percent", None, "women", "Kathmandu — Women (%)"),
+    ]
+    figure = extract_figures(DISTRICTS)[0]
+    assert figure.sentence == "Lalitpur\t1,709\t47%"
+    assert DISTRICTS[figure.char_start : figure.char_end] == figure.raw
+
+
+def test_years_as_column_headers_are_not_figures_and_serials_are_dropped() -> None:
+    text = "S.N.\tProvince\t2022\t2023\n1\tKoshi\t1,200\t1,450\n2\tMadhesh\t900\t1,010"
+    assert cells(text) == [
+        ("1,200", 1200, "count", None, None, "Koshi — 2022"),
+        ("1,450", 1450, "count", None, None, "Koshi — 2023"),
+        ("900", 900, "count", None, None, "Madhesh — 2022"),
+        ("1,010", 1010, "count", None, None, "Madhesh — 2023"),
+    ]
+
+
+def test_column_header_gives_currency_scale_and_subject_to_bare_numbers() -> None:
+    text = (
+        "Benefit\tAmount (NPR million)\tNo. of beneficiaries\tShare of women\n"
+        "Pension\t12.5\t3,400\t61%\n"
+        "Maternity\t4\t250 mothers\t100%"
+    )
+    assert cells(text, ("NP",)) == [
+        ("12.5", 12_500_000, "money", "NPR", None, "Pension — Amount (NPR million)"),
+        ("3,400", 3400, "count", None, "beneficiaries", "Pension — No. of beneficiaries"),
+        ("61%", 61, "percent", None, "women", "Pension — Share of women"),
+        ("4", 4_000_000, "money", "NPR", None, "Maternity — Amount (NPR million)"),
+        # a subject of its own wins over the column's
+        ("250", 250, "count", None, "mothers", "Maternity — No. of beneficiaries"),
+        ("100%", 100, "percent", None, "women", "Maternity — Share of women"),
+    ]
+
+
+def test_table_without_header_row_gives_row_context_only() -> None:
+    text = "Lalitpur\t1,709 workers\t47% women\nBhaktapur\t830 workers\t51% women"
+    assert [(f.raw, f.subject, f.context) for f in extract_figures(text)] == [
+        ("1,709", "workers", "Lalitpur"),
+        ("47%", "women", "Lalitpur"),
+        ("830", "workers", "Bhaktapur"),
+        ("51%", "women", "Bhaktapur"),
+    ]
+
+
+def test_words_are_read_within_a_cell() -> None:
+    # "Article" and "Under" belong to the row header, not to the number next to them
+    text = "Measure\tWorkers\nArticle\t25\nUnder\t18"
+    assert [(f.value, f.qualifier, f.context) for f in extract_figures(text)] == [
+        (25, None, "Article — Workers"),
+        (18, None, "Under — Workers"),
+    ]
+
+
+def test_single_tab_line_and_prose_have_no_context() -> None:
+    assert cells("Lalitpur\t1,709 workers") == [("1,709", 1709, "count", None, "workers", None)]
+    assert all(f.context is None for f in extract_figures("790 workers, 45% women."))
+
+
+# ------------------------------------------------------------------- readable values
+
+
+@pytest.mark.parametrize(
+    ("value", "kind", "currency", "raw", "readable"),
+    [
+        (790, "count", None, "790", "790"),
+        (1709, "count", None, "1,709", "1,709"),
+        (1_200_000, "count", None, "1.2 million", "1.2 million"),
+        (9_800_000_000, "count", None, "9.8 billion", "9.8 billion"),
+        (90_000_000, "count", None, "90 million", "90 million"),
+        (3_400_000, "count", None, "34 lakh", "3.4 million (34 lakh)"),
+        (300_000, "count", None, "3 lakh", "300,000 (3 lakh)"),
+        (45, "percent", None, "45%", "45%"),
+        (100 / 3, "percent", None, "One in three", "33.33%"),
+        (0.5, "percent", None, "0.5%", "0.5%"),
+        (-5, "percent", None, "minus five percent", "-5%"),
+        (1_200_000, "money", "KHR", "KHR 1.2 million", "KHR 1.2 million"),
+        (300, "money", "USD", "USD 300", "USD 300"),
+        (13.45, "money", "USD", "13 dollars and 45 cents", "USD 13.45"),
+        (3.5, "money", "USD", "$3.50", "USD 3.50"),
+        (860_000_000_000, "money", "INR", "₹86,000 crore", "INR 860 billion (86,000 crore)"),
+        (500, "money", None, "500", "500"),
+        (3, "other", None, "3 acres", "3 acres"),
+        (3, "other", None, "three-day", "3 day"),
+        (2000, "other", None, "2.000 liters", "2,000 liters"),
+    ],
+)
+def test_readable_value(
+    value: float, kind: str, currency: str | None, raw: str, readable: str
+) -> None:
+    assert readable_value(value, kind, currency, raw) == readable
+
+
+def test_readable_value_never_shows_a_float() -> None:
+    for value in (9.8e9, 9e7, 1e6, 12.0, 2.0, 1_262_720_000_000.0):
+        text = readable_value(value, "count", None)
+        assert "e+" not in text and not text.endswith(".0"), text
+
+
+@pytest.mark.parametrize(
+    ("qualifier", "readable", "subject", "phrase"),
+    [
+        ("at least", "39", "workers", "at least 39 workers"),
+        ("about", "1.2 million", "people", "about 1.2 million people"),
+        (None, "45%", "women", "45% women"),
+        ("at least", "39", None, "at least 39"),
+        (None, "USD 300", None, "USD 300"),
+    ],
+)
+def test_figure_phrase(
+    qualifier: str | None, readable: str, subject: str | None, phrase: str
+) -> None:
+    assert figure_phrase(qualifier, readable, subject) == phrase
+
+
+def test_figure_phrase_never_drops_the_number() -> None:
+    with pytest.raises(ValueError):
+        figure_phrase("at least", "", "workers")
+
+
+def test_phrases_of_extracted_figures() -> None:
+    text = "At least 39 workers and about 1.2 million people; 45% women; Rs 3 lakh each."
+    phrases = [
+        figure_phrase(f.qualifier, readable_value(f.value, f.kind, f.currency, f.raw), f.subject)
+        for f in extract_figures(text, ["IN"])
+    ]
+    assert phrases == [
+        "at least 39 workers",
+        "about 1.2 million people",
+        "45% women",
+        "INR 300,000 (3 lakh)",
+    ]
+
+
+# ------------------------------------------------- years, fractions and subjects in prose
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Since 2023 self-employed persons can join the scheme.",
+        "In 2019 ASEAN leaders adopted a declaration.",
+        "The Maternity Leave Law of 2019 gives women workers 105 days.",
+        "In 2023 and 2024 dozens of garment factories closed.",
+        "For the seventh year in a row, the index ranked it among the worst.",
+    ],
+)
+def test_years_and_ordinals_before_nouns_are_not_figures(text: str) -> None:
+    assert [f.raw for f in extract_figures(text)] in ([], ["105 days"])
+
+
+def test_a_count_noun_right_after_a_year_shaped_number_still_counts() -> None:
+    assert values("In 2000 workers marched.") == [(2000, "count", None)]
+    assert values("They bought 3 dozens eggs.") == [(36, "count", None)]
+
+
+@pytest.mark.parametrize(
+    ("text", "subject"),
+    [
+        ("CLC trained 512 garment and hotel workers.", "workers"),
+        ("150 tuk-tuk and motorbike taxi drivers joined.", "drivers"),
+        ("about 27% of those aged 15 to 24", "youth"),
+        ("More than 1.8 million overseas Filipino workers", "workers"),
+        ("8% of the population", "population"),
+        ("The fund pays 8.25% interest on deposits.", "interest"),
+        ("a three-day workshop", "workshop"),
+        ("a team of one doctor", "doctor"),
+        # adverbs, verbs and names after a number are not what it counts
+        ("Is 4% enough?", None),
+        ("The dinosaurs were abundant approximately 66 Ma ago.", None),
+        ("an earthquake of magnitude 6.4 struck Jajarkot", None),
+        ("from Rs 1,000 to 5,000 depending on the state", None),
+    ],
+)
+def test_subject_is_a_noun_of_what_is_counted(text: str, subject: str | None) -> None:
+    assert extract_figures(text, ["IN"])[-1].subject == subject
