@@ -1,4 +1,4 @@
-"""`make bench`: the performance targets of SPEC §9, measured in one run.
+"""`make bench`: the performance targets , measured in one run.
 
 `python -m bench.run` drives the real command line in subprocesses against a mock
 Blogger served from another process, so the numbers are what a maintainer's cron

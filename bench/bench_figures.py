@@ -1,4 +1,4 @@
-"""Figure extraction against quantulum3 on the peer cases: F1 and speed (SPEC §9).
+"""Figure extraction against quantulum3 on the peer cases: F1 and speed.
 
 Both extractors run on the same sentences in the same process and are scored with the
 same rule (`pipeline.extract.evaluate`). Each is timed over the whole case list, best of

@@ -19,7 +19,7 @@ _OPS: dict[str, Callable[[float, float], bool]] = {
 
 @dataclass
 class Target:
-    """One line of SPEC §9: a measured number against its limit.
+    """One line of a measured number against its limit.
 
     `baseline` is the naive archiver's number for the same measure, when there is
     one, so the table can say how much better (or worse) than the obvious script.
@@ -91,7 +91,7 @@ def markdown(results: dict[str, Any], targets: list[Target], notes: list[str]) -
         f"SQLite {meta['sqlite']}, {meta['platform']}; commit {meta['commit']}; "
         f"load average {meta['load_average_start']} at start, "
         f"{meta.get('load_average_end', '?')} at the end; whole bench "
-        f"{results.get('bench_seconds', 0):.0f} s. Targets: SPEC §9.",
+        f"{results.get('bench_seconds', 0):.0f} s. Targets: see bench/run.py.",
         "",
         "| Measure | Target | Measured | Naive baseline | Ratio vs baseline | Result |",
         "|---|---|---|---|---|---|",

@@ -1,4 +1,4 @@
-"""`make bench`: measure every performance target of SPEC §9 in one run.
+"""`make bench`: measure every performance target  in one run.
 
     python -m bench.run            # 1,000 + 10,000-post blogs, 100,000-post search (< 15 min)
     python -m bench.run --quick    # 1,000 posts, no 100,000: for iteration (→ bench/work/)
@@ -49,7 +49,7 @@ QUERIES = 240
 PEER_FIGURES = REPO.parent / "shared" / "peer-figures"
 BENCH_DIR = REPO / "bench"
 
-# SPEC §9
+# the performance targets
 POSTS_PER_S = 250
 RSS_MB = 250
 RSS_GROWTH = 1.3
@@ -164,7 +164,7 @@ def archive_counts(db: Path) -> dict[str, int]:
 
 
 def request_limit(facts: BlogFacts) -> int:
-    """SPEC §9: ceil(posts/page) + ceil(comments/page) + 5."""
+    """ceil(posts/page) + ceil(comments/page) + 5."""
     return (
         math.ceil(facts.posts / facts.page_size) + math.ceil(facts.comments / facts.page_size) + 5
     )

@@ -1,7 +1,7 @@
 """Small named exceptions, and the one place that maps them to exit codes.
 
 The CLI catches `ArchiveError` subclasses and prints `str(error)` as one line on
-stderr, then exits with `error.exit_code` (SPEC §3): 1 a blog or stage failed,
+stderr, then exits with `error.exit_code`: 1 a blog or stage failed,
 2 bad usage/config/input, 3 the archive is locked by another run.
 """
 

@@ -1,4 +1,4 @@
-"""Scheduled, incremental and unbreakable runs (issue 5), on the mock Blogger server."""
+"""Scheduled, incremental and unbreakable runs , on the mock Blogger server."""
 
 from __future__ import annotations
 

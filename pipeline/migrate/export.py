@@ -1,4 +1,4 @@
-"""Migration export (SPEC §8): the archive as JSON Lines or as a Hugo/Jekyll Markdown tree.
+"""Migration export: the archive as JSON Lines or as a Hugo/Jekyll Markdown tree.
 
 The point is leaving Blogger without breaking the web: every post keeps its old
 path as a Hugo `aliases` / Jekyll `redirect_from` entry and `urlmap.csv` lists old

@@ -1,4 +1,4 @@
-"""Datasette over the archive, the way staff search it (SPEC §7).
+"""Datasette over the archive, the way staff search it.
 
 Datasette is built through its Python API rather than CLI flags because the
 database must be called `archive` whatever its file is named (the CLI names a
@@ -192,7 +192,7 @@ def make_server(ds: Datasette, *, log_level: str = "info") -> uvicorn.Server:
 
 
 def _ensure_database(db_path: Path) -> None:
-    """Create or migrate the file (SPEC §3: created on first use) so every table the
+    """Create or migrate the file (created on first use) so every table the
     metadata and canned queries name exists; anything not SQLite is a ConfigError."""
     if db_path.is_dir():
         raise ConfigError(f"database path is a directory: {db_path}")

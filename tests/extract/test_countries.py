@@ -1,4 +1,4 @@
-"""Country tags: the annotated corpus, the seed post of issue 7, and one test per rule."""
+"""Country tags: the annotated corpus, the seed post, and one test per rule."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Migration export (SPEC §8): JSON Lines, Hugo/Jekyll Markdown trees, media, determinism."""
+"""Migration export: JSON Lines, Hugo/Jekyll Markdown trees, media, determinism."""
 
 from __future__ import annotations
 

@@ -1,8 +1,7 @@
 """End to end against the mock Blogger server: foundation and faithful capture.
 
-Issue 3 (a 400-post blog archived exactly, reruns add nothing, FTS works, bad URLs
-fail cleanly) and issue 4 (comments, pages, feed modes, WARC, offline re-parse,
-exports, sanitizing).
+A 400-post blog archived exactly, reruns add nothing, FTS works, bad URLs fail
+cleanly; comments, pages, feed modes, WARC, offline re-parse, backups, sanitizing.
 """
 
 from __future__ import annotations
