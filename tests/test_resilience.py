@@ -178,7 +178,7 @@ def test_robots_disallow_means_no_feed_requests(archive: Archive) -> None:
 def test_delay_spaces_requests_to_one_host(archive: Archive) -> None:
     blog = make_blog(100, seed=29, comments_per_post=0.5)
     with MockBlogger(blog, max_results_cap=25, next_host=None) as mock:
-        proc = archive.cli("run", "--blog", mock.url, "--delay", "0.3")
+        proc = archive.cli("run", "--blog", mock.url, "--delay", "0.3", "--no-media")
         assert proc.returncode == 0, proc.stderr
         times = sorted(r.time for r in mock.requests)
     assert len(times) >= 6

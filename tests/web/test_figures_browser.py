@@ -15,8 +15,6 @@ import re
 import sqlite3
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -25,12 +23,10 @@ import pytest
 
 from mockblogger import make_blog
 from mockblogger.backups import write_export
-from pipeline.web.app import PASSWORD_HASH_ENV, bind_socket, make_app, make_server
+from pipeline.web.app import PASSWORD_HASH_ENV, make_app
+from tests.browser import ARTIFACTS, CHROMIUM, chromium, served
 
 REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = REPO / "tests" / "artifacts"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 # This seed's blog has posts about Cambodia on pensions in 2024 (the demo's seed has none).
 SEED = 2
 
@@ -74,28 +70,14 @@ def base_url(db_path: Path) -> Iterator[str]:
     with pytest.MonkeyPatch.context() as mp:
         mp.delenv(PASSWORD_HASH_ENV, raising=False)
         ds = make_app(db_path)
-    sock = bind_socket("127.0.0.1", 0)
-    server = make_server(ds, log_level="warning")
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    with served(ds) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture

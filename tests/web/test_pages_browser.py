@@ -4,15 +4,13 @@ home page, a saved query and the posts table. Screenshots go to tests/artifacts/
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 
 import pytest
 
-from pipeline.web.app import PASSWORD_HASH_ENV, bind_socket, make_app, make_server
+from pipeline.web.app import PASSWORD_HASH_ENV, make_app
+from tests.browser import ARTIFACTS, CHROMIUM, browser_page, served
 from tests.dsfixtures import TUKTUK_ID, build_archive
-from tests.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 from tests.web.test_pages_readable import MENTION_ID, add_mention_post
 
 pytestmark = [
@@ -30,30 +28,14 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with pytest.MonkeyPatch.context() as mp:
         mp.delenv(PASSWORD_HASH_ENV, raising=False)
         ds = make_app(db)
-    sock = bind_socket("127.0.0.1", 0)
-    server = make_server(ds, log_level="warning")
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    with served(ds) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def page(base_url: str) -> Iterator:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1200, "height": 900})
-        page.set_default_timeout(15_000)
+    with browser_page() as page:
         yield page
-        browser.close()
 
 
 def shot(page, name: str) -> None:

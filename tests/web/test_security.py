@@ -7,8 +7,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -17,12 +15,11 @@ import lxml.html
 import pytest
 from datasette.app import Datasette
 
-from pipeline.web.app import PASSWORD_HASH_ENV, bind_socket, make_app, make_server
+from pipeline.web.app import PASSWORD_HASH_ENV, make_app
 from pipeline.web.security import content_security_policy
+from tests.browser import CHROMIUM, chromium, served
 from tests.dsfixtures import COVID_ID, TUKTUK_ID, build_archive
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 LONG = "9" * 5000  # beyond int()'s 4300-digit limit
 ODD_DIGITS = ["²", "١٢", "𝟗", "߁", "½", "-1", LONG]  # superscript, Arabic, maths, NKo, fraction
 
@@ -265,18 +262,8 @@ def test_only_http_addresses_from_the_archive_become_links(ds: Datasette) -> Non
 
 @pytest.fixture(scope="module")
 def base_url(ds: Datasette) -> Iterator[str]:
-    sock = bind_socket("127.0.0.1", 0)
-    server = make_server(ds, log_level="warning")
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    with served(ds) as url:
+        yield url
 
 
 # Every violation of the policy, as the page sees it (console messages can be filtered away).
@@ -290,34 +277,29 @@ document.addEventListener("securitypolicyviolation",
 @pytest.mark.browser
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Chromium at /usr/bin/chromium")
 def test_pages_work_in_chromium_under_the_policy(base_url: str) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            page.set_default_timeout(15_000)
-            page.add_init_script(RECORD_VIOLATIONS)
-            console: list[str] = []
-            page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: console.append(f"page error: {e}"))
-            checks = {
-                "/search?q=drivers": "li.hit",
-                # column menus are added by Datasette's table.js
-                "/archive/posts": "th .dropdown-menu-icon",
-                f"/archive/posts/{TUKTUK_ID}": "h1",
-                "/archive/recent_posts": "table.rows-and-columns",
-                # the SQL editor is drawn by CodeMirror from an inline script
-                "/archive?sql=select+1": ".CodeMirror",
-                # the pages with charts (vendored d3: no eval)
-                "/figures": "[data-chart] svg",
-                "/overview": "[data-chart] svg",
-            }
-            for path, selector in checks.items():
-                page.goto(base_url + path)
-                page.wait_for_load_state("networkidle")
-                assert page.locator(selector).count() > 0, path
-                violations = page.evaluate("window.__csp")
-                assert violations == [], f"{path}: {violations}"
-            assert not [m for m in console if "Content Security Policy" in m or "page error" in m]
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_page()
+        page.set_default_timeout(15_000)
+        page.add_init_script(RECORD_VIOLATIONS)
+        console: list[str] = []
+        page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: console.append(f"page error: {e}"))
+        checks = {
+            "/search?q=drivers": "li.hit",
+            # column menus are added by Datasette's table.js
+            "/archive/posts": "th .dropdown-menu-icon",
+            f"/archive/posts/{TUKTUK_ID}": "h1",
+            "/archive/recent_posts": "table.rows-and-columns",
+            # the SQL editor is drawn by CodeMirror from an inline script
+            "/archive?sql=select+1": ".CodeMirror",
+            # the pages with charts (vendored d3: no eval)
+            "/figures": "[data-chart] svg",
+            "/overview": "[data-chart] svg",
+        }
+        for path, selector in checks.items():
+            page.goto(base_url + path)
+            page.wait_for_load_state("networkidle")
+            assert page.locator(selector).count() > 0, path
+            violations = page.evaluate("window.__csp")
+            assert violations == [], f"{path}: {violations}"
+        assert not [m for m in console if "Content Security Policy" in m or "page error" in m]
