@@ -1,4 +1,4 @@
-"""Unit tests of the shared helpers, the config loader, the store and CLI errors."""
+"""Unit tests of the shared helpers, the config loader, the db layer and CLI errors."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from pipeline.db import schema, writes
 from pipeline.errors import ConfigError
 from pipeline.model import PostRecord
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 CLI = [sys.executable, "-m", "pipeline"]
 
 
