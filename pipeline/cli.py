@@ -409,7 +409,7 @@ def extract(c: Ctx, blogs: tuple[str, ...], everything: bool) -> None:
 )
 @pass_ctx
 def import_(c: Ctx, file: str, blog_url: str | None) -> None:
-    """Load a Blogger export / Takeout file (old and 2018 formats)."""
+    """Load a Blogger backup file ("Back up content") or a Takeout feed.atom."""
 
     path = Path(file)
     if not path.is_file():
