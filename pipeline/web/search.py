@@ -46,7 +46,7 @@ TOP_FIGURES = 3
 EXCERPT_CHARS = 300
 # Words before the first match that an excerpt keeps, so the match has some context.
 EXCERPT_LEAD = 80
-COUNTED_MATCHES = 1500
+COUNTED_MATCHES = 300
 CSV_ROWS = MAX_PAGE * PAGE_SIZE
 TIME_LIMIT_MS = 2000
 # Private-use characters mark matches: they survive html-escaping unchanged and are
@@ -265,7 +265,9 @@ def _file_state(path: str) -> tuple:
     return tuple(state)
 
 
-async def _options(db: Any, match: str | None) -> dict[str, list] | None:
+async def _options(
+    db: Any, match: str | None, matches: int | None = None
+) -> dict[str, list] | None:
     """Options with counts for the words (for the whole archive without), or None when
     the words match too many posts to count them quickly; cached."""
     key, state = (db.path, match), _file_state(db.path)
@@ -274,7 +276,8 @@ async def _options(db: Any, match: str | None) -> dict[str, list] | None:
         return cached[1]
 
     def compute(conn: sqlite3.Connection) -> dict[str, list] | None:
-        if match and not 0 < pages.count_matches(conn, match) <= COUNTED_MATCHES:
+        found = matches if matches is not None else match and pages.count_matches(conn, match)
+        if match and not 0 < found <= COUNTED_MATCHES:
             return None
         return pages.filter_options(conn, match)
 
@@ -285,14 +288,17 @@ async def _options(db: Any, match: str | None) -> dict[str, list] | None:
     return options
 
 
-async def filter_options(db: Any, match: str | None) -> tuple[dict[str, list], bool]:
+async def filter_options(
+    db: Any, match: str | None, matches: int | None = None
+) -> tuple[dict[str, list], bool]:
     """(choices with counts, whether the counts are for the words) for the form.
 
     Counts that are not for the words are dropped (None) when there are words: an
-    archive-wide "Pensions (87)" above "No posts found" misleads.
+    archive-wide "Pensions (87)" above "No posts found" misleads. `matches`, when known
+    (a search without filters has just counted them), saves counting the words again.
     """
     if match:
-        counted = await _options(db, match)
+        counted = await _options(db, match, matches)
         if counted is not None:
             return counted, True
     # Without words the whole archive is always counted: never None.
@@ -385,7 +391,10 @@ async def search_page(datasette: Any, request: Any) -> Response:
     if results.total and query.page > last_page:
         return Response.redirect(page_url(datasette, query, last_page))
     labels = theme_labels(datasette)
-    options, counted = await filter_options(db, None if results.error else match)
+    unfiltered = not query.filters
+    options, counted = await filter_options(
+        db, None if results.error else match, results.total if unfiltered else None
+    )
     options = {**options, "themes": sorted(options["themes"], key=lambda t: labels.get(t[0], t[0]))}
     context = {
         "metadata": datasette.metadata(),
