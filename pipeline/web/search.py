@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
 import sqlite3
 from dataclasses import dataclass, field
@@ -35,6 +34,7 @@ from markupsafe import Markup, escape
 
 from pipeline.db import pages
 from pipeline.extract.figures import figure_phrase, readable_value
+from pipeline.web.cache import cached
 from pipeline.web.names import archive_name
 from pipeline.web.posts import theme_labels
 
@@ -247,33 +247,14 @@ def mark(text: str) -> Markup:
 
 # ------------------------------------------------------------ filter options
 
-# (database file, words) → (file state, options): staff refine one search with filters
-# and pages, so the counts for the same words are reused until the file changes.
-_options_cache: dict[tuple[str, str | None], tuple[tuple, dict[str, list] | None]] = {}
-OPTIONS_CACHED = 256
-
-
-def _file_state(path: str) -> tuple:
-    """Changes whenever anything is written to the database (WAL included)."""
-    state = []
-    for name in (path, path + "-wal"):
-        try:
-            st = os.stat(name)
-            state.append((st.st_mtime_ns, st.st_size))
-        except OSError:
-            state.append(None)
-    return tuple(state)
-
 
 async def _options(
     db: Any, match: str | None, matches: int | None = None
 ) -> dict[str, list] | None:
     """Options with counts for the words (for the whole archive without), or None when
-    the words match too many posts to count them quickly; cached."""
-    key, state = (db.path, match), _file_state(db.path)
-    cached = _options_cache.get(key)
-    if cached and cached[0] == state:
-        return cached[1]
+    the words match too many posts to count them quickly. Staff refine one search with
+    filters and pages, so the counts for the same words are reused until the file changes.
+    """
 
     def compute(conn: sqlite3.Connection) -> dict[str, list] | None:
         found = matches if matches is not None else match and pages.count_matches(conn, match)
@@ -281,11 +262,7 @@ async def _options(
             return None
         return pages.filter_options(conn, match)
 
-    options = await db.execute_fn(compute)
-    if len(_options_cache) >= OPTIONS_CACHED:
-        del _options_cache[next(iter(_options_cache))]
-    _options_cache[key] = (state, options)
-    return options
+    return await cached(db, ("search-options", match), compute)
 
 
 async def filter_options(
