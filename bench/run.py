@@ -36,6 +36,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench import figures_latency
 from bench.mockserver import BlogFacts, MockServer
 from bench.procs import REPO, Measured, cli, run_measured, write_config
 from bench.report import Target, markdown, write_json
@@ -391,6 +392,21 @@ class Bench:
             limit,
         )
 
+    def figures_pages(self, n: int, work: Path) -> None:
+        result = figures_latency.measure(work / "archive.db", self.args.queries)
+        self.runs[f"figures_pages_{n}"] = result
+        if result["errors"]:
+            self.errors.append(f"/figures at {n:,} posts: {result['errors']} non-200 answers")
+        self.target(
+            f"figures_pages_{n}.p95_ms",
+            f"`/figures` + `/overview` p95, {n:,} posts ({self.args.queries} requests, "
+            f"p50 {result['p50_ms']:.1f} ms)",
+            result["p95_ms"],
+            "ms",
+            "<=",
+            figures_latency.TARGET_P95_MS,
+        )
+
     def build_big(self, n: int) -> Path:
         """A search-only archive from a synthetic export (see bench/build_archive.py)."""
         work = self.work / f"big-{n}"
@@ -448,6 +464,8 @@ class Bench:
                 self.offline(largest, works[largest])
             with self.stage(f"search, {largest:,} posts"):
                 self.search(largest, works[largest])
+            with self.stage(f"/figures and /overview, {largest:,} posts"):
+                self.figures_pages(largest, works[largest])
         if not self.args.no_figures:
             with self.stage("figures vs quantulum3"):
                 self.figures()

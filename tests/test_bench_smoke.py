@@ -98,6 +98,7 @@ def test_every_target_of_a_small_run_is_measured(results: tuple[dict, Path]) -> 
         f"incremental_{POSTS}.seconds",
         f"offline_{POSTS}.posts_per_s",
         f"search_{POSTS}.p95_ms",
+        f"figures_pages_{POSTS}.p95_ms",
     }
     for t in targets.values():
         assert t["measured"] > 0, t
