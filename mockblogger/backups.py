@@ -25,6 +25,7 @@ from .model import (
     Post,
     atom_time,
     author_xml,
+    comment_links,
     comment_title,
     make_builder,
     tag_id,
@@ -197,26 +198,8 @@ def _old_page(blog: Blog, page: Page) -> str:
 def _old_comment(blog: Blog, post: Post, comment: Comment) -> str:
     api = f"{API}/{blog.blog_id}/{post.post_id}/comments/default"
     url = blog.url_of(post)
-    millis = int(comment.published.timestamp() * 1000)
     title = comment_title(comment)
-    alternate = (
-        ""
-        if comment.removed
-        else (
-            f"<link rel='alternate' type='text/html' "
-            f"href='{url}?showComment={millis}#c{comment.id}' title=''/>"
-        )
-    )
-    related = (
-        f"<link rel='related' type='application/atom+xml' href='{api}/{comment.parent_id}'/>"
-        if comment.parent_id
-        else ""
-    )
-    removed = (
-        "<gd:extendedProperty name='blogger.contentRemoved' value='true'/>"
-        if comment.removed
-        else ""
-    )
+    alternate, related, removed = comment_links(comment, url, api)
     return (
         f"<entry><id>{tag_id(blog.blog_id, '.post-' + comment.id)}</id>"
         f"<published>{atom_time(comment.published)}</published>"

@@ -16,6 +16,7 @@ from .model import (
     Settings,
     atom_time,
     author_xml,
+    comment_links,
     comment_title,
     image_key,
     plain_text,
@@ -288,25 +289,7 @@ class Renderer:
         url = blog.url_of(post)
         api = f"{API}/{blog.blog_id}/{post.post_id}/comments/default"
         title = comment_title(comment)
-        millis = int(comment.published.timestamp() * 1000)
-        alternate = (
-            ""
-            if comment.removed
-            else (
-                f"<link rel='alternate' type='text/html' "
-                f"href='{url}?showComment={millis}#c{comment.id}' title=''/>"
-            )
-        )
-        related = (
-            f"<link rel='related' type='application/atom+xml' href='{api}/{comment.parent_id}'/>"
-            if comment.parent_id
-            else ""
-        )
-        removed = (
-            "<gd:extendedProperty name='blogger.contentRemoved' value='true'/>"
-            if comment.removed
-            else ""
-        )
+        alternate, related, removed = comment_links(comment, url, api)
         display = comment.published.strftime("%B %-d, %Y at %-I:%M\u202f%p")
         return (
             f"<entry><id>{tag_id(blog.blog_id, '.post-' + comment.id)}</id>"

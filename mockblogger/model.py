@@ -245,6 +245,31 @@ def comment_title(comment: Comment) -> str:
     return text if len(text) <= 50 else text[:50] + "..."
 
 
+def comment_links(comment: Comment, post_url: str, api: str) -> tuple[str, str, str]:
+    """A comment entry's alternate link, related link (to its parent) and removed marker,
+    as the feeds and the old backup format write them; empty strings where absent."""
+    millis = int(comment.published.timestamp() * 1000)
+    alternate = (
+        ""
+        if comment.removed
+        else (
+            f"<link rel='alternate' type='text/html' "
+            f"href='{post_url}?showComment={millis}#c{comment.id}' title=''/>"
+        )
+    )
+    related = (
+        f"<link rel='related' type='application/atom+xml' href='{api}/{comment.parent_id}'/>"
+        if comment.parent_id
+        else ""
+    )
+    removed = (
+        "<gd:extendedProperty name='blogger.contentRemoved' value='true'/>"
+        if comment.removed
+        else ""
+    )
+    return alternate, related, removed
+
+
 _SCRIPTS = re.compile(r"<(script|style)\b.*?</\1>", re.S | re.I)
 _TAGS = re.compile(r"<[^>]+>")
 

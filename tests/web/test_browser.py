@@ -11,16 +11,10 @@ from collections.abc import Iterator
 import pytest
 
 from pipeline.web.app import PASSWORD_HASH_ENV, make_app
-from tests.browser import ARTIFACTS, CHROMIUM, browser_page, served
+from tests.browser import ARTIFACTS, browser_page, needs_chromium, served
 from tests.dsfixtures import TUKTUK_ID, build_archive
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium)",
-    ),
-]
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")

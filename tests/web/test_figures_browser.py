@@ -24,19 +24,13 @@ import pytest
 from mockblogger import make_blog
 from mockblogger.backups import write_export
 from pipeline.web.app import PASSWORD_HASH_ENV, make_app
-from tests.browser import ARTIFACTS, CHROMIUM, chromium, served
+from tests.browser import ARTIFACTS, chromium, needs_chromium, served
 
 REPO = Path(__file__).resolve().parents[2]
 # This seed's blog has posts about Cambodia on pensions in 2024 (the demo's seed has none).
 SEED = 2
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium)",
-    ),
-]
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")

@@ -9,16 +9,11 @@ from collections.abc import Iterator
 import pytest
 
 from pipeline.web.app import PASSWORD_HASH_ENV, make_app
-from tests.browser import ARTIFACTS, CHROMIUM, browser_page, served
+from tests.browser import ARTIFACTS, browser_page, needs_chromium, served
 from tests.dsfixtures import TUKTUK_ID, build_archive
 from tests.web.test_pages_readable import MENTION_ID, add_mention_post
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium"
-    ),
-]
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
